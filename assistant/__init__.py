@@ -1,0 +1,1 @@
+"""Guidance Assistant: cited answers from UK social work AI guidance."""

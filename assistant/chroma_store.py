@@ -1,0 +1,249 @@
+"""Chroma behind the store seam: embedded on disk, or a Chroma server for teams.
+
+The only module that imports chromadb. Each generation of the index is one collection named
+`<collection>-g<number>`; its metadata records its status ("building" or "ready"), the embedding
+model, the pipeline version and the library's sources. The live generation is the newest "ready"
+one; publishing is a single metadata update, which Chroma commits atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import asdict
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.config import Settings as ChromaSettings
+
+from assistant.domain import Chunk, Coverage, Source
+from assistant.settings import Settings
+from assistant.store import IndexInfo, ScoredChunk, StoreUnavailable
+
+_BATCH = 1000
+_KEEP_PREVIOUS = 1  # a reader that opened the previous generation can finish its query
+
+
+class PrecomputedEmbeddings(EmbeddingFunction[Documents]):
+    """Chroma must never embed by itself: its default function downloads a model."""
+
+    def __init__(self) -> None:
+        pass
+
+    def __call__(self, input: Documents) -> Embeddings:
+        raise RuntimeError("Guidance Assistant passes its own embeddings to Chroma.")
+
+    @staticmethod
+    def name() -> str:
+        return "guidance-assistant-precomputed"
+
+    def get_config(self) -> dict:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict) -> PrecomputedEmbeddings:
+        return PrecomputedEmbeddings()
+
+
+def connect(settings: Settings) -> chromadb.api.ClientAPI:
+    """A client for the configured Chroma: a server if one is named, else the data folder."""
+    options = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    try:
+        if settings.chroma_server_url:
+            url = urlparse(settings.chroma_server_url)
+            return chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or 8000,
+                ssl=url.scheme == "https",
+                settings=options,
+            )
+        path = settings.data_dir / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=options)
+    except Exception as exc:  # chromadb raises bare Exception/ValueError for connection problems
+        where = settings.chroma_server_url or settings.data_dir
+        raise StoreUnavailable(f"Cannot open the Chroma index at {where}: {exc}") from exc
+
+
+class ChromaIndex:
+    """All generations of the index in one Chroma database."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._client = connect(settings)
+        self._prefix = settings.collection
+        self._pattern = re.compile(rf"^{re.escape(settings.collection)}-g(\d+)$")
+
+    def _generations(self) -> list[tuple[int, chromadb.Collection]]:
+        found = []
+        for name in self._names():
+            if match := self._pattern.match(name):
+                found.append((int(match.group(1)), self._open(name)))
+        return sorted(found, key=lambda pair: pair[0])
+
+    def _names(self) -> list[str]:
+        try:
+            return [getattr(item, "name", item) for item in self._client.list_collections()]
+        except Exception as exc:
+            raise StoreUnavailable(f"Cannot read the Chroma index: {exc}") from exc
+
+    def _open(self, name: str) -> chromadb.Collection:
+        return self._client.get_collection(name, embedding_function=PrecomputedEmbeddings())
+
+    def live(self) -> ChromaStore | None:
+        ready = [c for _, c in self._generations() if (c.metadata or {}).get("status") == "ready"]
+        return ChromaStore(ready[-1]) if ready else None
+
+    def begin(self, info: IndexInfo) -> ChromaStore:
+        numbers = [number for number, _ in self._generations()]
+        generation = max(numbers, default=0) + 1
+        info = IndexInfo(**{**info.__dict__, "generation": generation})
+        collection = self._client.create_collection(
+            f"{self._prefix}-g{generation:06d}",
+            metadata=_info_metadata(info, status="building"),
+            embedding_function=PrecomputedEmbeddings(),
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+        return ChromaStore(collection)
+
+    def publish(self, store: ChromaStore, info: IndexInfo) -> None:
+        info = IndexInfo(**{**info.__dict__, "generation": store.info.generation})
+        store.collection.modify(metadata=_info_metadata(info, status="ready"))
+        ready = [
+            c for _, c in self._generations() if (c.metadata or {}).get("status") == "ready"
+        ]
+        for old in ready[: -(_KEEP_PREVIOUS + 1)]:
+            self._client.delete_collection(old.name)
+
+    def discard_unfinished(self) -> int:
+        unfinished = [
+            c for _, c in self._generations() if (c.metadata or {}).get("status") != "ready"
+        ]
+        for collection in unfinished:
+            self._client.delete_collection(collection.name)
+        return len(unfinished)
+
+
+class ChromaStore:
+    """One generation: a Chroma collection of chunks with our own embeddings."""
+
+    def __init__(self, collection: chromadb.Collection) -> None:
+        self.collection = collection
+        self.info = _info_from_metadata(collection.metadata or {})
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
+        for first in range(0, len(chunks), _BATCH):
+            batch = chunks[first : first + _BATCH]
+            self.collection.upsert(
+                ids=[chunk.id for chunk in batch],
+                documents=[chunk.text for chunk in batch],
+                metadatas=[_chunk_metadata(chunk) for chunk in batch],
+                embeddings=[list(vector) for vector in embeddings[first : first + _BATCH]],
+            )
+
+    def delete_source(self, source_id: str) -> None:
+        self.collection.delete(where={"source_id": source_id})
+
+    def query(
+        self, embedding: Sequence[float], k: int, source_ids: Sequence[str] | None = None
+    ) -> list[ScoredChunk]:
+        where = {"source_id": {"$in": list(source_ids)}} if source_ids else None
+        found = self.collection.query(
+            query_embeddings=[list(embedding)],
+            n_results=max(1, min(k, self.count() or 1)),
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            ScoredChunk(_chunk_from(chunk_id, text, meta), 1.0 - distance)
+            for chunk_id, text, meta, distance in zip(
+                found["ids"][0], found["documents"][0], found["metadatas"][0], found["distances"][0]
+            )
+        ]
+
+    def chunks(self, source_id: str | None = None) -> list[Chunk]:
+        where = {"source_id": source_id} if source_id else None
+        found: list[Chunk] = []
+        for first in range(0, self.count(), _BATCH):
+            page = self.collection.get(
+                where=where, include=["documents", "metadatas"], limit=_BATCH, offset=first
+            )
+            found += [
+                _chunk_from(chunk_id, text, meta)
+                for chunk_id, text, meta in zip(page["ids"], page["documents"], page["metadatas"])
+            ]
+        return sorted(found, key=lambda chunk: (chunk.source_id, chunk.start))
+
+    def embeddings(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        vectors: dict[str, list[float]] = {}
+        for first in range(0, len(ids), _BATCH):
+            page = self.collection.get(ids=list(ids[first : first + _BATCH]), include=["embeddings"])
+            vectors.update(
+                {chunk_id: list(map(float, vector)) for chunk_id, vector in zip(page["ids"], page["embeddings"])}
+            )
+        return vectors
+
+
+# -- Conversions at the edge -----------------------------------------------------------------
+
+
+def _chunk_metadata(chunk: Chunk) -> dict[str, str | int]:
+    metadata: dict[str, str | int] = {
+        "source_id": chunk.source_id,
+        "title": chunk.title,
+        "heading_path": json.dumps(list(chunk.heading_path)),
+        "start": chunk.start,
+        "end": chunk.end,
+        "element_index": chunk.element_index,
+        "content_hash": chunk.content_hash,
+        "kind": chunk.kind,
+    }
+    if chunk.page is not None:
+        metadata["page"] = chunk.page
+    return metadata
+
+
+def _chunk_from(chunk_id: str, text: str, meta: dict) -> Chunk:
+    return Chunk(
+        id=chunk_id,
+        source_id=meta["source_id"],
+        title=meta["title"],
+        text=text,
+        heading_path=tuple(json.loads(meta["heading_path"])),
+        start=meta["start"],
+        end=meta["end"],
+        element_index=meta["element_index"],
+        content_hash=meta["content_hash"],
+        page=meta.get("page"),
+        kind=meta.get("kind", "text"),
+    )
+
+
+def _info_metadata(info: IndexInfo, status: str) -> dict[str, str | int]:
+    sources = {source_id: asdict(source) for source_id, source in info.sources.items()}
+    return {
+        "status": status,
+        "generation": info.generation,
+        "embedding_model": info.embedding_model,
+        "pipeline_version": info.pipeline_version,
+        "created_at": info.created_at,
+        "sources": json.dumps(sources),
+    }
+
+
+def _info_from_metadata(metadata: dict) -> IndexInfo:
+    sources = {
+        source_id: Source(**{**fields, "covers": tuple(Coverage(**c) for c in fields["covers"])})
+        for source_id, fields in json.loads(metadata.get("sources", "{}")).items()
+    }
+    return IndexInfo(
+        generation=int(metadata.get("generation", 0)),
+        embedding_model=str(metadata.get("embedding_model", "")),
+        pipeline_version=str(metadata.get("pipeline_version", "")),
+        created_at=str(metadata.get("created_at", "")),
+        sources=sources,
+    )

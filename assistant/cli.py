@@ -1,0 +1,196 @@
+"""`assistant`: the command line. A thin shell: it parses options, builds the settings once, calls
+the core and prints what it returns."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from assistant.offline import enforce_offline
+from assistant.settings import Settings, SettingsError, load_settings
+
+EXIT_NOTHING_INGESTED = 1
+EXIT_USAGE = 2
+
+_err = Console(stderr=True)
+_out = Console()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `assistant` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    enforce_offline()
+    try:
+        settings = load_settings(args.profile, data_dir=args.db)
+    except SettingsError as exc:
+        _err.print(f"[red]{exc}[/red]")
+        return EXIT_USAGE
+    return args.run(settings, args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assistant",
+        description="Guidance Assistant: answers from UK social work AI guidance, with citations.",
+    )
+    parser.add_argument("--profile", type=Path, help="settings profile (TOML)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ingest = commands.add_parser("ingest", help="index the guidance corpus into the local store")
+    ingest.add_argument("--corpus", type=Path, help="folder of documents (default: corpus/)")
+    ingest.add_argument("--db", type=Path, help="data folder for the index (default: ./data)")
+    ingest.add_argument("--fetch", action="store_true", help="download the official documents first")
+    ingest.add_argument("--rebuild", action="store_true", help="re-process every file")
+    ingest.add_argument("--json", action="store_true", help="print one JSON object")
+    ingest.set_defaults(run=_run_ingest)
+
+    sources = commands.add_parser("sources", help="list what the index holds")
+    sources.add_argument("--db", type=Path, help="data folder for the index (default: ./data)")
+    sources.add_argument("--json", action="store_true", help="print one JSON object")
+    sources.set_defaults(run=_run_sources)
+    return parser
+
+
+# -- ingest ----------------------------------------------------------------------------------
+
+
+def _run_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.embeddings import EmbedderUnavailable, load_embedder
+    from assistant.store import IndexProblem, open_index
+    from ingest.fetch import fetch_official
+    from ingest.manifest import ManifestError, load_manifest
+    from ingest.pipeline import IngestBusy, run_ingest
+
+    corpus = args.corpus or settings.corpus_dir
+    if not corpus.is_dir():
+        _err.print(f"[red]Corpus folder not found: {corpus}[/red]")
+        return EXIT_USAGE
+    try:
+        if args.fetch:
+            results = fetch_official(
+                load_manifest(corpus).official,
+                corpus,
+                settings.fetch_timeout_s,
+                int(settings.fetch_max_mb * 1e6),
+            )
+            for result in results:
+                _err.print(f"fetch {result.id}: {result.status} {result.reason}".rstrip())
+        with _progress_bar(enabled=not args.json) as progress:
+            report = run_ingest(
+                settings,
+                load_embedder(settings),
+                open_index(settings),
+                corpus_dir=corpus,
+                rebuild=args.rebuild,
+                progress=progress,
+            )
+    except (IngestBusy, IndexProblem, EmbedderUnavailable, ManifestError) as exc:
+        _err.print(f"[red]{exc}[/red]")
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        _print_ingest(report)
+    return 0 if report.anything_indexed else EXIT_NOTHING_INGESTED
+
+
+class _progress_bar:
+    """Rich progress bars on stderr for the pipeline's (stage, done, total) callbacks."""
+
+    _LABELS = {"parse": "Parsing files", "embed": "Embedding chunks"}
+
+    def __init__(self, enabled: bool) -> None:
+        self._bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=_err, disable=not enabled or not _err.is_terminal, transient=True,
+        )
+        self._tasks: dict[str, int] = {}
+
+    def __enter__(self):
+        self._bar.__enter__()
+        return self
+
+    def __exit__(self, *exc_info):
+        return self._bar.__exit__(*exc_info)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self._tasks:
+            self._tasks[stage] = self._bar.add_task(self._LABELS.get(stage, stage), total=total)
+        self._bar.update(self._tasks[stage], completed=done, total=total)
+
+
+def _print_ingest(report) -> None:
+    table = Table(title="Ingest", show_lines=False)
+    for column in ("file", "status", "chunks", "reason"):
+        table.add_column(column)
+    colours = {"ingested": "green", "unchanged": "cyan", "skipped": "yellow", "failed": "red"}
+    for item in report.files:
+        status = f"[{colours[item.status]}]{item.status}[/]"
+        table.add_row(item.path, status, str(item.chunks or ""), item.reason)
+    _out.print(table)
+    totals = ", ".join(f"{count} {status}" for status, count in report.totals().items())
+    generation = f"generation {report.generation}" if report.generation else "no index"
+    _out.print(f"{totals}; {report.total_chunks} chunks in the index ({generation}); {report.seconds:.1f} s")
+    if not report.anything_indexed:
+        _out.print("[red]Nothing could be ingested: add readable documents to the corpus folder.[/red]")
+
+
+# -- sources ---------------------------------------------------------------------------------
+
+
+def _run_sources(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.library import design_coverage, sources_in
+    from assistant.store import IndexProblem, open_index
+
+    try:
+        live = open_index(settings).live()
+    except IndexProblem as exc:
+        _err.print(f"[red]{exc}[/red]")
+        return EXIT_USAGE
+    if live is None:
+        _err.print(f"No index in {settings.data_dir} yet. Build it with: assistant ingest")
+        return EXIT_USAGE
+    sources, coverage = sources_in(live.info), design_coverage(live.info)
+    if args.json:
+        print(json.dumps({
+            "generation": live.info.generation,
+            "embedding_model": live.info.embedding_model,
+            "sources": [
+                {"id": s.id, "title": s.title, "publisher": s.publisher, "date": s.date,
+                 "kind": s.kind, "url": s.url, "path": s.path, "chunks": s.chunks,
+                 "covers": [{"document": c.document, "extent": c.extent} for c in s.covers]}
+                for s in sources
+            ],
+            "design_documents": [
+                {"id": c.id, "name": c.name, "status": c.status, "via": list(c.via)}
+                for c in coverage
+            ],
+        }, ensure_ascii=False))
+        return 0
+    table = Table(title=f"Library (index generation {live.info.generation})")
+    for column in ("title", "publisher", "date", "chunks", "carries"):
+        table.add_column(column)
+    for source in sources:
+        carries = ", ".join(
+            f"{cover.document} ({'EXCERPTS ONLY' if cover.extent == 'excerpts' else cover.extent})"
+            for cover in source.covers
+        )
+        table.add_row(source.title, source.publisher, source.date, str(source.chunks), carries)
+    _out.print(table)
+    for document in coverage:
+        if document.warning:
+            _out.print(f"[yellow]! {document.warning}[/yellow]")
+        else:
+            _out.print(f"[green]✓ {document.name}: full text indexed.[/green]")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

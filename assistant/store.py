@@ -1,0 +1,103 @@
+"""The vector-store seam: what the assistant needs from wherever chunks are kept.
+
+An index is a series of generations. Ingest builds a new generation beside the live one and
+publishes it only once it is complete and validated, so a reader never sees a half-written
+index, and killing ingest at any point leaves the previous generation live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from assistant.domain import Chunk, Source
+from assistant.settings import Settings
+
+
+class IndexProblem(Exception):
+    """Base for problems with the index; messages say what to run."""
+
+
+class IndexMissing(IndexProblem):
+    """There is no index yet."""
+
+
+class ModelMismatch(IndexProblem):
+    """The index was built with another embedding model than the one configured."""
+
+
+class StoreUnavailable(IndexProblem):
+    """The store cannot be opened or reached."""
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What a generation says about itself."""
+
+    generation: int
+    embedding_model: str
+    pipeline_version: str
+    created_at: str
+    sources: dict[str, Source] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScoredChunk:
+    chunk: Chunk
+    similarity: float  # cosine similarity, 1.0 is identical
+
+
+class ChunkStore(Protocol):
+    """One generation of the index."""
+
+    info: IndexInfo
+
+    def count(self) -> int: ...
+
+    def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None: ...
+
+    def delete_source(self, source_id: str) -> None: ...
+
+    def query(
+        self, embedding: Sequence[float], k: int, source_ids: Sequence[str] | None = None
+    ) -> list[ScoredChunk]: ...
+
+    def chunks(self, source_id: str | None = None) -> list[Chunk]:
+        """Every chunk (of one source), in document order."""
+        ...
+
+    def embeddings(self, ids: Sequence[str]) -> dict[str, list[float]]: ...
+
+
+class Index(Protocol):
+    """All generations of one index; exactly one of them is live."""
+
+    def live(self) -> ChunkStore | None: ...
+
+    def begin(self, info: IndexInfo) -> ChunkStore:
+        """A new, empty generation that readers do not see until `publish`."""
+        ...
+
+    def publish(self, store: ChunkStore, info: IndexInfo) -> None: ...
+
+    def discard_unfinished(self) -> int:
+        """Remove generations left by an ingest that did not finish; how many."""
+        ...
+
+
+def check_model(info: IndexInfo, embedding_model: str) -> None:
+    """Querying with another model than the index was built with gives nonsense: refuse."""
+    if info.embedding_model != embedding_model:
+        raise ModelMismatch(
+            f"The index was built with the embedding model '{info.embedding_model}', but the "
+            f"settings name '{embedding_model}'. Re-ingest with: assistant ingest --rebuild"
+        )
+
+
+def open_index(settings: Settings) -> Index:
+    """The configured index. Chroma is the one backend; the import stays lazy so that the core
+    can be used (and tested) without loading chromadb."""
+    from assistant.chroma_store import ChromaIndex
+
+    return ChromaIndex(settings)

@@ -1,0 +1,1 @@
+"""Evaluation harness: citation fidelity, retrieval, abstention and privacy (its own issue)."""

@@ -1,0 +1,1 @@
+"""Ingestion: guidance documents to cited-ready chunks in the index."""

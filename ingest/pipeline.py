@@ -1,0 +1,245 @@
+"""The ingestion job: corpus folder -> parsed, chunked, embedded generation of the index.
+
+Incremental: a file whose bytes and pipeline version are unchanged is carried over with its
+stored embeddings; a changed file re-embeds only chunks whose text is new; a deleted file's chunks
+are not carried over. Atomic: the new generation is validated, then published in one step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from assistant.domain import Chunk, Source
+from assistant.embeddings import Embedder
+from assistant.settings import Settings
+from assistant.store import ChunkStore, Index, IndexInfo, IndexProblem, check_model
+from ingest.chunk import ChunkShape, chunk_document
+from ingest.manifest import MANIFEST_NAME, Manifest, load_manifest
+from ingest.document import FileProblem, Limits
+
+# Bump when parsing or chunking changes, so every file is processed again.
+PIPELINE_VERSION = "parse-1.chunk-1"
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class IngestBusy(Exception):
+    """Another ingest holds the lock on this data folder."""
+
+
+class IngestFailed(IndexProblem):
+    """The new generation did not validate; the previous one stays live."""
+
+
+@dataclass
+class FileReport:
+    path: str
+    status: str  # "ingested", "unchanged", "skipped" or "failed"
+    reason: str = ""
+    chunks: int = 0
+
+
+@dataclass
+class IngestReport:
+    files: list[FileReport] = field(default_factory=list)
+    total_chunks: int = 0
+    generation: int | None = None
+    published: bool = False
+    seconds: float = 0.0
+
+    def totals(self) -> dict[str, int]:
+        statuses = ("ingested", "unchanged", "skipped", "failed")
+        return {status: sum(f.status == status for f in self.files) for status in statuses}
+
+    @property
+    def anything_indexed(self) -> bool:
+        return self.total_chunks > 0
+
+    def to_json(self) -> dict:
+        return {
+            "files": [asdict(report) for report in self.files],
+            "totals": {**self.totals(), "files": len(self.files), "chunks": self.total_chunks},
+            "generation": self.generation,
+            "published": self.published,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class _Prepared:
+    """A file parsed and chunked in this run, waiting for its embeddings."""
+
+    source: Source
+    chunks: list[Chunk]
+    report: FileReport
+
+
+def run_ingest(
+    settings: Settings,
+    embedder: Embedder,
+    index: Index,
+    corpus_dir: Path | None = None,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Bring the index in line with the corpus folder; see the module docstring."""
+    started = time.perf_counter()
+    corpus = corpus_dir or settings.corpus_dir
+    progress = progress or (lambda stage, done, total: None)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(settings.data_dir / "ingest.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout as exc:
+        raise IngestBusy(
+            f"Another ingest is already running on {settings.data_dir} "
+            "(wait for it to finish, then run this again)."
+        ) from exc
+    try:
+        report = _ingest(settings, embedder, index, corpus, rebuild, progress)
+    finally:
+        lock.release()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _ingest(settings, embedder, index, corpus, rebuild, progress) -> IngestReport:
+    index.discard_unfinished()
+    live = index.live()
+    if live is not None and not rebuild:
+        check_model(live.info, embedder.model_id)
+    reusable = live is not None and not rebuild and live.info.pipeline_version == PIPELINE_VERSION
+    previous = {source.path: source for source in live.info.sources.values()} if reusable else {}
+    manifest = load_manifest(corpus)
+    files = discover(corpus)
+    report = IngestReport()
+    carried: list[Source] = []
+    prepared: list[_Prepared] = []
+    limits = Limits(
+        max_file_bytes=int(settings.max_file_mb * 1e6),
+        max_docx_uncompressed_bytes=int(settings.max_docx_uncompressed_mb * 1e6),
+    )
+    shape = ChunkShape(
+        settings.chunk_target_words, settings.chunk_max_words, settings.chunk_overlap_sentences
+    )
+    for done, path in enumerate(files, start=1):
+        progress("parse", done - 1, len(files))
+        relative = path.relative_to(corpus).as_posix()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        before = previous.get(relative)
+        if before is not None and before.file_sha256 == digest:
+            carried.append(before)
+            report.files.append(FileReport(relative, "unchanged", "", before.chunks))
+            continue
+        try:
+            from ingest.parse import parse_file  # seconds of imports, paid only when needed
+
+            document = parse_file(path, limits)
+        except FileProblem as problem:
+            reason = problem.reason
+            if before is not None:
+                carried.append(before)
+                reason += "; the previously indexed version is kept"
+            report.files.append(FileReport(relative, problem.status, reason))
+            continue
+        source = manifest.source_for(relative, document.title)
+        source = replace(source, file_sha256=digest)
+        _, chunks = chunk_document(source.id, source.title, document.elements, shape, embedder.fits)
+        note = _integrity_note(manifest, relative, digest)
+        prepared.append(_Prepared(source, chunks, FileReport(relative, "ingested", note, len(chunks))))
+        report.files.append(prepared[-1].report)
+    progress("parse", len(files), len(files))
+    gone = set(previous) - {source.path for source in carried} - {p.source.path for p in prepared}
+    if live is not None and reusable and not prepared and not gone:
+        report.total_chunks = live.count()
+        report.generation = live.info.generation
+        return report  # nothing changed: the live generation stays as it is
+    sources = carried + [
+        replace(item.source, chunks=len(item.chunks)) for item in prepared if item.chunks
+    ]
+    if not any(source.chunks for source in sources):
+        return report  # nothing at all could be ingested: leave the index as it was
+    info = IndexInfo(
+        generation=0,
+        embedding_model=embedder.model_id,
+        pipeline_version=PIPELINE_VERSION,
+        created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        sources={source.id: source for source in sources},
+    )
+    building = index.begin(info)
+    _carry_over(live, building, carried)
+    _embed_and_store(live if reusable else None, building, prepared, embedder, settings, progress)
+    _validate(building, sources)
+    index.publish(building, info)
+    report.total_chunks = building.count()
+    report.generation = building.info.generation
+    report.published = True
+    return report
+
+
+def discover(corpus: Path) -> list[Path]:
+    """Every file under the corpus folder but the manifest and hidden files, in a stable order."""
+    if not corpus.is_dir():
+        raise FileNotFoundError(f"Corpus folder not found: {corpus}")
+    return sorted(
+        path
+        for path in corpus.rglob("*")
+        if path.is_file()
+        and path.name != MANIFEST_NAME
+        and not any(part.startswith(".") for part in path.relative_to(corpus).parts)
+    )
+
+
+def _integrity_note(manifest: Manifest, relative: str, digest: str) -> str:
+    expected = manifest.expected_sha256.get(relative)
+    if expected and expected != digest:
+        return "warning: the text differs from the published version recorded in sources.toml"
+    return ""
+
+
+def _carry_over(live: ChunkStore | None, building: ChunkStore, carried: list[Source]) -> None:
+    """Copy unchanged sources' chunks with their stored vectors: no embedding needed."""
+    for source in carried:
+        chunks = live.chunks(source.id)
+        vectors = live.embeddings([chunk.id for chunk in chunks])
+        building.upsert(chunks, [vectors[chunk.id] for chunk in chunks])
+
+
+def _embed_and_store(live, building, prepared, embedder, settings, progress) -> None:
+    """Embed only chunks whose text is new; reuse the vectors of a changed file's kept chunks."""
+    known: dict[str, list[float]] = {}
+    if live is not None:
+        for item in prepared:
+            if item.source.id in live.info.sources:
+                old = live.chunks(item.source.id)
+                by_hash = {chunk.content_hash: chunk.id for chunk in old}
+                vectors = live.embeddings(list(by_hash.values()))
+                known.update({digest: vectors[chunk_id] for digest, chunk_id in by_hash.items()})
+    chunks = [chunk for item in prepared for chunk in item.chunks]
+    missing = [chunk for chunk in chunks if chunk.content_hash not in known]
+    batch = max(1, settings.embedding_batch_size * 4)
+    for first in range(0, len(missing), batch):
+        progress("embed", first, len(missing))
+        part = missing[first : first + batch]
+        vectors = embedder.embed_batch([chunk.embedding_text() for chunk in part])
+        known.update({chunk.content_hash: vector for chunk, vector in zip(part, vectors)})
+    progress("embed", len(missing), len(missing))
+    if chunks:
+        building.upsert(chunks, [known[chunk.content_hash] for chunk in chunks])
+
+
+def _validate(building: ChunkStore, sources: list[Source]) -> None:
+    """Every source has exactly its chunks, and the index answers a query, before anyone sees it."""
+    expected = sum(source.chunks for source in sources)
+    if building.count() != expected:
+        raise IngestFailed(f"new index holds {building.count()} chunks, expected {expected}")
+    first = building.chunks(sources[0].id)[:1]
+    if first and not building.query(building.embeddings([first[0].id])[first[0].id], 1):
+        raise IngestFailed("new index does not answer queries")
