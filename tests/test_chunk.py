@@ -1,0 +1,68 @@
+"""Chunking: exact slices, sentence boundaries, sections, sizes, tables, stable ids."""
+
+from __future__ import annotations
+
+from assistant.sentences import split_sentences
+from ingest.chunk import ChunkShape, chunk_document, render
+from ingest.document import Element
+
+
+def words(n: int, stem: str) -> str:
+    """A sentence of n words, capitalised like English."""
+    return "The " + " ".join(f"{stem}{i}" for i in range(n - 2)) + " end."
+
+
+def doc() -> list[Element]:
+    prose = [Element("paragraph", " ".join(words(20, f"p{p}s{s}x") for s in range(4))) for p in range(6)]
+    return [
+        Element("heading", "Consent", level=0),
+        *prose[:3],
+        Element("heading", "Recording a visit", level=1),
+        *prose[3:],
+        Element("list_item", "Ask first."),
+        Element("heading", "Statements", level=0),
+        Element("table_row", "Data privacy | People know how their data is handled.", table=1),
+        Element("table_row", "Transparency | People are told when AI is used.", table=1),
+    ]
+
+
+def test_chunks_are_exact_slices_on_sentence_boundaries_within_one_section():
+    elements = doc()
+    text, chunks = chunk_document("src", "Title", elements, ChunkShape(60, 90, 1), lambda t: True)
+    assert text == render(elements)[0]
+    for chunk in chunks:
+        assert text[chunk.start : chunk.end] == chunk.text
+        assert len(chunk.text.split()) <= 90
+        assert chunk.text.rstrip().endswith((".", "|")) or chunk.kind == "table"
+        assert "Recording a visit" not in chunk.text and "Consent" not in chunk.text
+    sections = [chunk.heading_path for chunk in chunks]
+    assert ("Consent",) in sections and ("Consent", "Recording a visit") in sections
+    assert ("Statements",) in sections
+
+
+def test_neighbouring_chunks_overlap_by_one_sentence():
+    _, chunks = chunk_document("src", "Title", doc(), ChunkShape(60, 90, 1), lambda t: True)
+    first, second = chunks[0], chunks[1]
+    assert split_sentences(first.text)[-1] == split_sentences(second.text)[0]
+
+
+def test_tables_are_kept_whole_when_they_fit():
+    _, chunks = chunk_document("src", "Title", doc(), ChunkShape(60, 90, 1), lambda t: True)
+    tables = [chunk for chunk in chunks if chunk.kind == "table"]
+    assert len(tables) == 1 and tables[0].text.count("\n") == 1
+
+
+def test_the_embedder_limit_is_respected():
+    limit = lambda text: len(text) <= 400  # noqa: E731
+    _, chunks = chunk_document("src", "Title", doc(), ChunkShape(150, 180, 1), limit)
+    assert all(limit(f"{c.section}\n{c.text}") for c in chunks)
+
+
+def test_ids_are_stable_and_change_with_the_text():
+    _, once = chunk_document("src", "Title", doc(), ChunkShape(), lambda t: True)
+    _, twice = chunk_document("src", "Title", doc(), ChunkShape(), lambda t: True)
+    assert [c.id for c in once] == [c.id for c in twice]
+    edited = doc()
+    edited[1] = Element("paragraph", "A different opening sentence.")
+    _, changed = chunk_document("src", "Title", edited, ChunkShape(), lambda t: True)
+    assert changed[0].id != once[0].id and changed[-1].id == once[-1].id
