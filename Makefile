@@ -39,7 +39,8 @@ bench: setup
 
 # Regenerate requirements/runtime.txt after changing dependencies in pyproject.toml.
 lock: setup
-	$(BIN)/pip freeze --exclude-editable | grep -v -i -E '^(torch|llama[-_]cpp[-_]python|diskcache|gemma3|pytest|pluggy|iniconfig)[=-]' > requirements/runtime.txt.new
+	grep '^#' requirements/runtime.txt > requirements/runtime.txt.new
+	$(BIN)/pip freeze --exclude-editable | grep -v -i -E '^(torch|llama[-_]cpp[-_]python|diskcache|gemma3|pytest|pluggy|iniconfig)[=-]' >> requirements/runtime.txt.new
 	mv requirements/runtime.txt.new requirements/runtime.txt
 
 clean:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from urllib.parse import urlparse
 
 import chromadb
@@ -98,7 +98,7 @@ class ChromaIndex:
     def begin(self, info: IndexInfo) -> ChromaStore:
         numbers = [number for number, _ in self._generations()]
         generation = max(numbers, default=0) + 1
-        info = IndexInfo(**{**info.__dict__, "generation": generation})
+        info = replace(info, generation=generation)
         collection = self._client.create_collection(
             f"{self._prefix}-g{generation:06d}",
             metadata=_info_metadata(info, status="building"),
@@ -108,7 +108,7 @@ class ChromaIndex:
         return ChromaStore(collection)
 
     def publish(self, store: ChromaStore, info: IndexInfo) -> None:
-        info = IndexInfo(**{**info.__dict__, "generation": store.info.generation})
+        info = replace(info, generation=store.info.generation)
         store.collection.modify(metadata=_info_metadata(info, status="ready"))
         ready = [
             c for _, c in self._generations() if (c.metadata or {}).get("status") == "ready"
