@@ -67,3 +67,12 @@ class Chunk:
     def embedding_text(self) -> str:
         """What the embedder sees: the section headings give a short passage its context."""
         return f"{self.section}\n{self.text}" if self.heading_path else self.text
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """Where the guard found personal data in a question: its type and offsets, never its value."""
+
+    type: str
+    start: int
+    end: int

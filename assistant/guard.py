@@ -1,0 +1,258 @@
+"""The personal-data guard: find UK personal identifiers in a question and replace them.
+
+Runs before retrieval, any model and any log. Offline rules, no model: each recogniser below is
+a pattern plus, where a pattern alone would be loose, a check (the NHS number's mod-11 digit) or a
+cue ("my service user", "Mrs", "the child,"). What it finds is reported as types and offsets
+only; the raw values never leave this function. `evals/pii/` measures recall per type and how many
+clean guidance questions it alters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from assistant.domain import PersonalData
+
+PLACEHOLDERS = {
+    "NHS_NUMBER": "[NHS number]",
+    "NI_NUMBER": "[NI number]",
+    "EMAIL": "[email]",
+    "PHONE": "[phone]",
+    "POSTCODE": "[postcode]",
+    "DATE_OF_BIRTH": "[date]",
+    "ADDRESS": "[address]",
+    "NAME": "[name]",
+    "ID_NUMBER": "[reference number]",
+}
+
+_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_STREET = (
+    r"road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|way|crescent|cres|court|ct|place|pl|"
+    r"gardens|gdns|terrace|grove|hill|park|square|sq|row|walk|mews|rise|vale|view|green|parade|"
+    r"broadway|estate|boulevard|wharf|meadow|meadows|fields|lea"
+)
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("EMAIL", re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")),
+    # Any two letters, not only HMRC's issued prefixes: examples and typos ("QQ 12 34 56 C") are
+    # still someone's number as far as a careful reader is concerned.
+    ("NI_NUMBER", re.compile(r"\b[A-Z]{2}[ -]?\d{2}[ -]?\d{2}[ -]?\d{2}[ -]?[A-D]\b", re.IGNORECASE)),
+    ("NHS_NUMBER", re.compile(r"(?<![\d+])\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)")),
+    ("PHONE", re.compile(
+        r"(?<![\w+])(?:(?:\+|00)44[\s-]?(?:\(0\)[\s-]?)?|\(?0)\d{2,5}\)?(?:[\s-]?\d){6,8}(?!\d)")),
+    ("POSTCODE", re.compile(
+        r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE)),
+    ("DATE_OF_BIRTH", re.compile(
+        r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}"
+        r"|(?:19|20)\d{2}-\d{1,2}-\d{1,2}"
+        rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:{_MONTHS})\.?,?\s+(?:19|20)\d{{2}}"
+        rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}})\b", re.IGNORECASE)),
+    ("ADDRESS", re.compile(
+        r"\b(?:(?:flat|apartment|apt|unit)\s+\d+[a-z]?,?\s+(?:\d{1,4}[a-z]?,?\s+)?|\d{1,4}[a-z]?,?\s+)"
+        rf"(?:[A-Za-z'-]+\s+){{1,3}}(?:{_STREET})\b\.?", re.IGNORECASE)),
+    ("ID_NUMBER", re.compile(r"(?<![\d£$%.,])\d(?:[ -]?\d){7,}(?![\d%])")),
+    # A case or client reference: short numbers too, when a cue says what they are.
+    ("ID_NUMBER", re.compile(
+        r"\b(?:ref|reference|id|case number|case no|client number|client no|mosaic|lcs)\b"
+        r"[\s.:#-]*(?:no\.?|number)?[\s.:#-]*(?P<value>[A-Z]{0,3}\d{4,})\b", re.IGNORECASE)),
+]
+
+_TITLES = r"mr|mrs|ms|miss|mx|dr|master|mister|sir|lady|prof"
+_CUES = (
+    r"service user|client|child|young person|young man|young woman|person|patient|resident|"
+    r"tenant|mum|mother|father|dad|step-?dad|step-?mum|carer|foster carer|parent|baby|boy|girl|son|"
+    r"daughter|brother|sister|grandmother|grandfather|nan|gran|grandad|husband|wife|partner|"
+    r"pupil|student|learner|adult|teenager|toddler|infant|family of|named|called|name is|"
+    r"known as|supervisee|colleague|case of|referral for|assessment for|visit to|visiting"
+)
+# A title or a cue, then the place where a name may start (matched ahead, not consumed, so that
+# "a boy named Kwabena" tries the name after "boy" and after "named").
+_TITLE = re.compile(rf"\b(?:{_TITLES})\.?\s+(?=[A-Za-z])", re.IGNORECASE)
+_CUE = re.compile(rf"\b(?:{_CUES})\b\s*[,:]?\s+(?=[A-Za-z])", re.IGNORECASE)
+_FUNCTION_WORDS = frozenset(
+    "a an and are as at be but by for from has have he her his i in is it its of on or our she "
+    "so that the their them they this to was we were who will with you your".split()
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """A question with personal data replaced, and what was found (types and offsets only)."""
+
+    text: str
+    found: tuple[PersonalData, ...]
+
+
+def redact(question: str) -> Redaction:
+    """Replace every personal identifier in `question` by a typed placeholder."""
+    spans = _find(question)
+    parts, position = [], 0
+    for item in spans:
+        parts += [question[position : item.start], PLACEHOLDERS[item.type]]
+        position = item.end
+    parts.append(question[position:])
+    return Redaction("".join(parts), tuple(spans))
+
+
+def _find(text: str) -> list[PersonalData]:
+    found: list[PersonalData] = []
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            if kind == "NHS_NUMBER" and not nhs_number_is_valid(match.group()):
+                continue
+            start, end = match.span("value" if "value" in pattern.groupindex else 0)
+            found.append(PersonalData(kind, start, end))
+    found += _names(text)
+    return _without_overlaps(found)
+
+
+def nhs_number_is_valid(candidate: str) -> bool:
+    """The NHS number's check digit: mod 11 over the first nine digits, weights 10 down to 2."""
+    digits = [int(char) for char in candidate if char.isdigit()]
+    if len(digits) != 10:
+        return False
+    check = 11 - sum(d * w for d, w in zip(digits[:9], range(10, 1, -1))) % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == digits[9]
+
+
+# -- Names ------------------------------------------------------------------------------------
+#
+# Four rules, from the strongest signal to the weakest:
+#   1. after a title: "Mrs Okafor", "dr patel";
+#   2. after a cue: "my service user john smith", "the child, amira,", "a boy called Kwabena";
+#   3. a known given name, in any case ("can I paste jamal's notes"), except given names that are
+#      everyday words ("Will", "Grace"), which count only when capitalised mid-sentence;
+#   4. a capitalised word that is not an English word: mid-sentence, before "'s", or before another
+#      such word ("for Siddharth", "Kwabena's plan", "Adaeze Obi").
+# After the first word, a name runs on over surnames, given names and capitalised non-words.
+
+
+def _names(text: str) -> list[PersonalData]:
+    found: list[PersonalData] = []
+    for title in _TITLE.finditer(text):
+        word = _WORD.match(text, title.end())
+        if word and _could_be_name(word, text, after_cue=True, after_title=True):
+            found.append(_name_from(text, word, start=title.start()))
+    for cue in _CUE.finditer(text):
+        word = _WORD.match(text, cue.end())
+        if word and _could_be_name(word, text, after_cue=True):
+            found.append(_name_from(text, word))
+    for word in _WORD.finditer(text):
+        if _is_known_name(word, text) or _is_capitalised_stranger(word, text):
+            found.append(_name_from(text, word))
+    return found
+
+
+def _name_from(text: str, first: re.Match[str], start: int | None = None) -> PersonalData:
+    """The name starting at `first` (or at its title), running on over up to two more words."""
+    end = first.start() + len(_bare(first.group()))
+    for _ in range(2):
+        follower = _WORD.match(text, end + 1) if text[end : end + 1] == " " else None
+        if follower is None or not _continues_name(follower):
+            break
+        end = follower.start() + len(_bare(follower.group()))
+    return PersonalData("NAME", first.start() if start is None else start, end)
+
+
+def _could_be_name(word: re.Match[str], text: str, after_cue: bool, after_title: bool = False) -> bool:
+    base = _base(word.group())
+    if base in _given_names() or base in _surnames():
+        return True
+    if after_title:
+        return base not in _FUNCTION_WORDS  # "mr o'brien": after a title, almost anything is a name
+    if base in _common_words():
+        return word.group()[0].isupper() and _inside_sentence(text, word) and after_cue
+    return after_cue or word.group()[0].isupper()
+
+
+def _continues_name(word: re.Match[str]) -> bool:
+    raw, base = word.group(), _base(word.group())
+    if base in _surnames() or base in _given_names() or base not in _common_words():
+        return True
+    return raw[0].isupper() and not raw.isupper()  # "Sarah-Jane O'Neill", "Grace Green"
+
+
+def _is_known_name(word: re.Match[str], text: str) -> bool:
+    base = _base(word.group())
+    if base in _given_names():
+        return True
+    return base in _ambiguous_names() and word.group()[0].isupper() and _inside_sentence(text, word)
+
+
+def _is_capitalised_stranger(word: re.Match[str], text: str) -> bool:
+    raw = word.group()
+    if not raw[0].isupper() or raw.isupper() or _is_ordinary(raw):
+        return False
+    if raw.endswith(("'s", "’s")):
+        return True  # "Kwabena's plan", even at the start of a sentence
+    next_word = _WORD.match(text, word.end() + 1) if text[word.end() : word.end() + 1] == " " else None
+    if next_word and next_word.group()[0].isupper() and _continues_name(next_word):
+        return True  # "Adaeze Obi", even at the start of a sentence
+    return _inside_sentence(text, word)
+
+
+def _is_ordinary(word: str) -> bool:
+    """An English word, or a compound of English words and acronyms ("AI-drafted")."""
+    return all(
+        part.isupper() or part.lower() in _common_words()
+        for part in _base(word).split("-") if part
+    ) or _base(word) in _common_words()
+
+
+def _inside_sentence(text: str, word: re.Match[str]) -> bool:
+    before = text[: word.start()].rstrip(" \"'“‘(")
+    return bool(before) and before[-1] not in ".!?:\n"
+
+
+def _base(word: str) -> str:
+    return _bare(word).lower()
+
+
+def _bare(word: str) -> str:
+    """The word without a possessive ending."""
+    return re.sub(r"(?:'s|’s|')$", "", word)
+
+
+def _without_overlaps(found: list[PersonalData]) -> list[PersonalData]:
+    """Keep the longest span where spans overlap; structured types win over names at equal length."""
+    ordered = sorted(found, key=lambda p: (p.start, -(p.end - p.start), p.type == "NAME"))
+    kept: list[PersonalData] = []
+    for item in ordered:
+        if kept and item.start < kept[-1].end:
+            if item.end > kept[-1].end and kept[-1].type == item.type:
+                kept[-1] = PersonalData(item.type, kept[-1].start, item.end)
+            continue
+        kept.append(item)
+    return kept
+
+
+@lru_cache(maxsize=None)
+def _word_list(name: str) -> frozenset[str]:
+    text = resources.files("assistant.data").joinpath(name).read_text(encoding="utf-8")
+    return frozenset(
+        word for line in text.splitlines() if not line.startswith("#") for word in line.split()
+    )
+
+
+def _given_names() -> frozenset[str]:
+    return _word_list("first_names.txt") - _ambiguous_names()
+
+
+def _ambiguous_names() -> frozenset[str]:
+    return _word_list("ambiguous_names.txt")
+
+
+def _surnames() -> frozenset[str]:
+    return _word_list("surnames.txt")
+
+
+def _common_words() -> frozenset[str]:
+    return _word_list("common_words.txt")

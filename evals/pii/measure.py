@@ -1,0 +1,74 @@
+"""Measure the personal-data guard: recall per type on the synthetic set, and how many clean
+guidance questions it alters. Prints a table; exits non-zero below the targets.
+
+    python -m evals.pii.measure
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from assistant.guard import redact
+
+HERE = Path(__file__).parent
+TARGETS = {
+    "NHS_NUMBER": 0.99, "NI_NUMBER": 0.99, "POSTCODE": 0.99, "PHONE": 0.99, "EMAIL": 0.99,
+    "DATE_OF_BIRTH": 0.98, "NAME": 0.95, "ADDRESS": 0.95,
+}
+MAX_CLEAN_ALTERED = 0.02
+
+
+def load_cases(path: Path = HERE / "cases.jsonl") -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def load_clean(path: Path = HERE / "clean_questions.txt") -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("#")]
+
+
+def removed(span: dict, found) -> bool:
+    """Every character of the labelled value lies inside something the guard replaced."""
+    return all(any(f.start <= i < f.end for f in found) for i in range(span["start"], span["end"]))
+
+
+def measure(cases: list[dict], clean: list[str]) -> dict:
+    totals, hits = Counter(), Counter()
+    for case in cases:
+        found = redact(case["text"]).found
+        for span in case["spans"]:
+            totals[span["type"]] += 1
+            hits[span["type"]] += removed(span, found)
+    altered = [question for question in clean if redact(question).found]
+    return {
+        "recall": {kind: hits[kind] / totals[kind] for kind in totals},
+        "counts": dict(totals),
+        "clean_altered": len(altered) / len(clean),
+        "clean_altered_examples": altered,
+        "clean_total": len(clean),
+    }
+
+
+def main() -> int:
+    result = measure(load_cases(), load_clean())
+    failed = False
+    print(f"{'type':<15}{'identifiers':>12}{'recall':>9}{'target':>9}")
+    for kind, recall in sorted(result["recall"].items()):
+        target = TARGETS.get(kind, 0.95)
+        failed |= recall < target
+        mark = "" if recall >= target else "  BELOW TARGET"
+        print(f"{kind:<15}{result['counts'][kind]:>12}{recall:>9.3f}{target:>9.2f}{mark}")
+    share = result["clean_altered"]
+    failed |= share > MAX_CLEAN_ALTERED
+    print(f"clean questions altered: {len(result['clean_altered_examples'])} of "
+          f"{result['clean_total']} ({share:.1%}, target <= {MAX_CLEAN_ALTERED:.0%})")
+    for question in result["clean_altered_examples"]:
+        print(f"  altered: {redact(question).text}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
