@@ -80,6 +80,13 @@ _FUNCTION_WORDS = frozenset(
     "so that the their them they this to was we were who will with you your".split()
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+# A "name" followed by one of these names an organisation or a document, not a person
+# ("the Ada Lovelace Institute", "the Joseph Rowntree Foundation", "the Laming Report").
+_ORGANISATION = re.compile(
+    r"(?:[A-Za-z'’-]+\s+){1,4}?(?:Institute|Foundation|Trust|University|College|Council|Hospital|"
+    r"School|Centre|Center|Society|Fund|Commission|Group|Partnership|Act|Review|Report|Inquiry|"
+    r"Principles|Network|Alliance|Association|Agency|Authority|Board|Service|Services)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,11 @@ def _find(text: str) -> list[PersonalData]:
                 continue
             start, end = match.span("value" if "value" in pattern.groupindex else 0)
             found.append(PersonalData(kind, start, end))
-    found += _names(text)
+    found += [
+        name
+        for name in _names(text)
+        if _TITLE.match(text, name.start) or not _ORGANISATION.match(text, name.start)
+    ]
     return _without_overlaps(found)
 
 
@@ -189,7 +200,7 @@ def _is_known_name(word: re.Match[str], text: str) -> bool:
 
 def _is_capitalised_stranger(word: re.Match[str], text: str) -> bool:
     raw = word.group()
-    if not raw[0].isupper() or raw.isupper() or _is_ordinary(raw):
+    if not raw[0].isupper() or _bare(raw).isupper() or _is_ordinary(raw):
         return False
     if raw.endswith(("'s", "’s")):
         return True  # "Kwabena's plan", even at the start of a sentence

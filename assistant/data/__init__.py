@@ -1,0 +1,1 @@
+"""Data files the assistant reads at run time (word lists, the thesaurus); see build_lists.py."""

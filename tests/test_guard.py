@@ -1,0 +1,54 @@
+"""The personal-data guard: the measured targets on the labelled synthetic set, and the cases a
+social worker would type."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.guard import nhs_number_is_valid, redact
+from evals.pii.measure import MAX_CLEAN_ALTERED, TARGETS, load_cases, load_clean, measure
+
+
+def test_recall_and_clean_questions_meet_the_targets():
+    result = measure(load_cases(), load_clean())
+    assert sum(result["counts"].values()) >= 1000
+    for kind, recall in result["recall"].items():
+        assert recall >= TARGETS.get(kind, 0.95), (kind, recall)
+    assert result["clean_altered"] <= MAX_CLEAN_ALTERED, result["clean_altered_examples"]
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("can i paste jamal's notes into copilot", {"NAME"}),
+        ("My service user kwabena mensah wants a copy", {"NAME"}),
+        ("the child, Amira, lives at 14 Acacia Avenue, LS6 2QT", {"NAME", "ADDRESS", "POSTCODE"}),
+        ("Mrs Okafor rang from +44 7700 900123", {"NAME", "PHONE"}),
+        ("NI QQ 12 34 56 C, NHS 943 476 5919, born 3rd March 2015", {"NI_NUMBER", "NHS_NUMBER", "DATE_OF_BIRTH"}),
+        ("email j.smith@council.gov.uk about case ref 448812", {"EMAIL", "ID_NUMBER"}),
+    ],
+)
+def test_what_a_social_worker_might_type(question, kinds):
+    redaction = redact(question)
+    assert {item.type for item in redaction.found} == kinds
+    for item in redaction.found:
+        assert question[item.start : item.end] not in redaction.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can I use Claude or ChatGPT to draft a letter?",
+        "What does the Ada Lovelace Institute say about transcription?",
+        "What are BASW's recommendations for employers about AI?",
+        "Is standard 3.11 about records?",
+        "Will AI replace social workers by 2030?",
+    ],
+)
+def test_guidance_questions_are_left_alone(question):
+    assert redact(question).found == ()
+
+
+def test_nhs_check_digit():
+    assert nhs_number_is_valid("943 476 5919")
+    assert not nhs_number_is_valid("943 476 5918")
