@@ -34,8 +34,9 @@ run: ingest
 test: setup-test
 	$(BIN)/python -m pytest
 
-bench: setup
+bench: setup-test
 	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_answer.py
 
 # Regenerate requirements/runtime.txt after changing dependencies in pyproject.toml.
 lock: setup

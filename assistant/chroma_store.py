@@ -201,6 +201,8 @@ def _chunk_metadata(chunk: Chunk) -> dict[str, str | int]:
         "element_index": chunk.element_index,
         "content_hash": chunk.content_hash,
         "kind": chunk.kind,
+        "sentences": json.dumps(chunk.sentences),
+        "sentence_vectors": chunk.sentence_vectors,
     }
     if chunk.page is not None:
         metadata["page"] = chunk.page
@@ -220,6 +222,8 @@ def _chunk_from(chunk_id: str, text: str, meta: dict) -> Chunk:
         content_hash=meta["content_hash"],
         page=meta.get("page"),
         kind=meta.get("kind", "text"),
+        sentences=tuple(tuple(span) for span in json.loads(meta.get("sentences", "[]"))),
+        sentence_vectors=meta.get("sentence_vectors", ""),
     )
 
 

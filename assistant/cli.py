@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     enforce_offline()
     try:
-        settings = load_settings(args.profile, data_dir=args.db)
+        settings = load_settings(args.profile, data_dir=args.db, backend=getattr(args, "backend", None))
     except SettingsError as exc:
         _err.print(f"[red]{exc}[/red]")
         return EXIT_USAGE
@@ -55,6 +55,19 @@ def _parser() -> argparse.ArgumentParser:
     sources.add_argument("--db", type=Path, help="data folder for the index (default: ./data)")
     sources.add_argument("--json", action="store_true", help="print one JSON object")
     sources.set_defaults(run=_run_sources)
+
+    ask = commands.add_parser(
+        "ask", help="answer a question from the guidance, with citations",
+        description="Answer QUESTION; with no QUESTION, read one question per line from standard "
+        "input and write one JSON object per line.",
+    )  # fmt: skip
+    ask.add_argument("question", nargs="?", help="the question (omit to read questions from stdin)")
+    ask.add_argument("--db", type=Path, help="data folder for the index (default: ./data)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument("--source", action="append", metavar="ID", help="only this source (repeatable)")
+    ask.add_argument("--backend", choices=["extractive", "ollama", "llamacpp"], help="answer mode")
+    ask.add_argument("--k", type=int, help="passages to retrieve (default: 5)")
+    ask.set_defaults(run=_run_ask)
     return parser
 
 
@@ -190,6 +203,60 @@ def _run_sources(settings: Settings, args: argparse.Namespace) -> int:
         else:
             _out.print(f"[green]✓ {document.name}: full text indexed.[/green]")
     return 0
+
+
+# -- ask -------------------------------------------------------------------------------------
+
+
+def _run_ask(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.answer import Assistant, UnknownSource
+    from assistant.embeddings import EmbedderUnavailable
+    from assistant.store import IndexProblem
+
+    if args.k is not None and not 1 <= args.k <= 20:
+        _err.print("[red]--k must be between 1 and 20[/red]")
+        return EXIT_USAGE
+    try:
+        assistant = Assistant.open(settings)
+    except (IndexProblem, EmbedderUnavailable) as exc:
+        _err.print(f"[red]{exc}[/red]")
+        return EXIT_USAGE
+    try:
+        if args.question is None:  # batch: one JSON object per line, models loaded once
+            for line in sys.stdin:
+                if line.strip():
+                    answer = assistant.ask(line.strip(), source_ids=args.source, k=args.k)
+                    print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+            return 0
+        if not args.question.strip():
+            _err.print("[red]The question is empty.[/red]")
+            return EXIT_USAGE
+        answer = assistant.ask(args.question, source_ids=args.source, k=args.k)
+    except UnknownSource as exc:
+        _err.print(f"[red]{exc}[/red]")
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+    else:
+        _print_answer(answer)
+    return 0
+
+
+def _print_answer(answer) -> None:
+    from rich.markdown import Markdown
+    from rich.markup import escape
+
+    for notice in answer.notices:
+        _out.print(f"[yellow]{escape(notice)}[/yellow]\n")
+    _out.print(Markdown(answer.text))
+    if answer.citations:
+        _out.print("\n[bold]References[/bold]")
+    for citation in answer.citations:
+        chunk = citation.passage.chunk
+        where = ", ".join(part for part in (chunk.section, f"p. {chunk.page}" if chunk.page else "") if part)
+        _out.print(f"[{citation.n}] {chunk.title}" + (f" — {where}" if where else ""), markup=False)
+    if answer.removed:
+        _out.print(f"\n[dim]{len(answer.removed)} sentence(s) of the model's answer failed the citation checks and were removed.[/dim]")
 
 
 if __name__ == "__main__":

@@ -57,7 +57,13 @@ class Chunk:
     content_hash: str
     page: int | None = None
     kind: str = "text"  # "text" or "table"
-    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # Sentence (or table row) spans within `text`, and their vectors, packed (see embeddings.py):
+    # extractive answers and the citation checks work sentence by sentence.
+    sentences: tuple[tuple[int, int], ...] = ()
+    sentence_vectors: str = field(default="", repr=False, compare=False)
+
+    def sentence_texts(self) -> list[str]:
+        return [self.text[start:end] for start, end in self.sentences]
 
     @property
     def section(self) -> str:
@@ -76,3 +82,30 @@ class PersonalData:
     type: str
     start: int
     end: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A chunk retrieved for a question, numbered as the answer will cite it."""
+
+    rank: int  # 1-based; the answer's [n] refers to this
+    chunk: Chunk
+    score: float  # fused retrieval score (reciprocal-rank fusion)
+    similarity: float  # cosine similarity of the chunk to the question
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A passage an answer actually cites, under the number the answer's text gives it."""
+
+    n: int
+    passage: Passage
+    quote: str  # verbatim from the passage: the words that support the answer
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A sentence the citation checks took out of a generated answer, and why."""
+
+    sentence: str
+    reason: str

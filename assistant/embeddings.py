@@ -6,11 +6,33 @@ The only module that imports sentence_transformers. The model is all-MiniLM-L6-v
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
 from assistant.settings import Settings
+
+
+def pack_vectors(vectors: Sequence[Sequence[float]]) -> str:
+    """Vectors as one compact string (float16, base64), for storing beside a chunk."""
+    import numpy
+
+    return base64.b64encode(numpy.asarray(vectors, dtype=numpy.float16).tobytes()).decode("ascii")
+
+
+def unpack_vectors(packed: str, dimension: int) -> list[list[float]]:
+    import numpy
+
+    if not packed:
+        return []
+    flat = numpy.frombuffer(base64.b64decode(packed), dtype=numpy.float16).astype(numpy.float32)
+    return flat.reshape(-1, dimension).tolist()
+
+
+def cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    """Cosine similarity of two unit-length vectors (what every Embedder returns)."""
+    return float(sum(x * y for x, y in zip(a, b)))
 
 
 class EmbedderUnavailable(RuntimeError):

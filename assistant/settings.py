@@ -56,8 +56,41 @@ class Settings(BaseSettings):
     fetch_timeout_s: float = 20.0
     fetch_max_mb: float = 25.0
 
-    # Answering (used from the answering issue on).
+    # Retrieval: hybrid dense + BM25, fused; thresholds measured on evals/cases/dev.yaml.
+    retrieval_k: int = 5
+    retrieval_candidates: int = 30
+    max_passages_per_source: int = 4
+    # Below this, the best sentence of the best passages is too far from the question to answer
+    # from: the honest answer is "the guidance does not cover this". Chosen on evals/cases dev
+    # sets (lowest answerable 0.50, highest out-of-scope 0.48 bar one outlier at 0.67).
+    min_similarity: float = 0.48
+
+    # Answering. "extractive" quotes the passages and needs no model; the model backends write an
+    # answer that must pass the citation checks (assistant/verify.py) or is replaced by extractive.
     backend: Literal["extractive", "ollama", "llamacpp"] = "extractive"
+    audience: Literal["practitioner", "educator", "policy"] = "practitioner"
+    prompt_version: str = Field("v1", description="prompts/answer.<version>.md")
+    extractive_max_sentences: int = 4
+    max_answer_tokens: int = 700
+    temperature: float = 0.0
+
+    # Citation checks on generated answers; thresholds measured by evals/support/measure.py on
+    # 119 labelled claims: rejects 91% of unsupported sentences, keeps 66% of faithful ones (a
+    # removed faithful sentence costs little: the extractive answer stands in).
+    support_min_similarity: float = 0.55
+    support_min_overlap: float = 0.8
+
+    # Ollama (a local server; `ollama pull <model>` first).
+    ollama_host: str = "http://127.0.0.1:11434"
+    ollama_model: str = "llama3.1:8b"
+    ollama_connect_timeout_s: float = 2.0
+    ollama_read_timeout_s: float = 120.0
+
+    # llama.cpp in-process: a GGUF file; the chat template comes from the file unless named here.
+    llamacpp_model_path: Path | None = None
+    llamacpp_chat_format: str | None = Field(None, description="e.g. chatml, llama-3, gemma")
+    llamacpp_context_tokens: int = 4096
+    llamacpp_threads: int | None = Field(None, description="default: every core")
 
 
 class _ProfiledSettings(Settings):

@@ -8,7 +8,6 @@ Run with `make bench`.
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -47,7 +46,7 @@ def main() -> None:
           f"{chunks} chunks  {chunks / cold_s:6.1f} chunks/s  peak RSS {cold_rss:7.0f} MB")
     print(f"unchanged ingest: {warm_s:6.1f} s  ({warm['seconds']:.2f} s in the pipeline)  "
           f"{warm['totals']['unchanged']} files unchanged  peak RSS {warm_rss:7.0f} MB")
-    print(f"targets: cold < 60 s, unchanged < 5 s, peak RSS < 1536 MB")
+    print("targets: cold < 60 s, unchanged < 5 s, peak RSS < 1536 MB")
 
 
 if __name__ == "__main__":

@@ -86,6 +86,7 @@ def chunk_document(
                     content_hash=digest,
                     page=group[0].page,
                     kind="table" if group[0].is_table else "text",
+                    sentences=tuple((unit.start - start, unit.end - start) for unit in group),
                 )
             )
     return text, chunks

@@ -17,7 +17,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from assistant.domain import Chunk, Source
-from assistant.embeddings import Embedder
+from assistant.embeddings import Embedder, pack_vectors
 from assistant.settings import Settings
 from assistant.store import ChunkStore, Index, IndexInfo, IndexProblem, check_model
 from ingest.chunk import ChunkShape, chunk_document
@@ -25,7 +25,7 @@ from ingest.manifest import MANIFEST_NAME, Manifest, load_manifest
 from ingest.document import FileProblem, Limits
 
 # Bump when parsing or chunking changes, so every file is processed again.
-PIPELINE_VERSION = "parse-1.chunk-1"
+PIPELINE_VERSION = "parse-1.chunk-2.sentences-1"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -213,26 +213,36 @@ def _carry_over(live: ChunkStore | None, building: ChunkStore, carried: list[Sou
 
 
 def _embed_and_store(live, building, prepared, embedder, settings, progress) -> None:
-    """Embed only chunks whose text is new; reuse the vectors of a changed file's kept chunks."""
-    known: dict[str, list[float]] = {}
+    """Embed only chunks whose text is new (with their sentences); reuse the rest."""
+    known: dict[str, Chunk] = {}  # content hash -> an embedded chunk with that text
+    vectors: dict[str, list[float]] = {}
     if live is not None:
         for item in prepared:
             if item.source.id in live.info.sources:
                 old = live.chunks(item.source.id)
-                by_hash = {chunk.content_hash: chunk.id for chunk in old}
-                vectors = live.embeddings(list(by_hash.values()))
-                known.update({digest: vectors[chunk_id] for digest, chunk_id in by_hash.items()})
+                stored = live.embeddings([chunk.id for chunk in old])
+                for chunk in old:
+                    known[chunk.content_hash] = chunk
+                    vectors[chunk.content_hash] = stored[chunk.id]
     chunks = [chunk for item in prepared for chunk in item.chunks]
-    missing = [chunk for chunk in chunks if chunk.content_hash not in known]
-    batch = max(1, settings.embedding_batch_size * 4)
+    missing = list({chunk.content_hash: chunk for chunk in chunks if chunk.content_hash not in known}.values())
+    batch = max(1, settings.embedding_batch_size)
     for first in range(0, len(missing), batch):
         progress("embed", first, len(missing))
         part = missing[first : first + batch]
-        vectors = embedder.embed_batch([chunk.embedding_text() for chunk in part])
-        known.update({chunk.content_hash: vector for chunk, vector in zip(part, vectors)})
+        texts = [chunk.embedding_text() for chunk in part]
+        sentences = [chunk.sentence_texts() for chunk in part]
+        embedded = embedder.embed_batch(texts + [s for group in sentences for s in group])
+        position = len(part)
+        for chunk, chunk_vector, group in zip(part, embedded, sentences):
+            packed = pack_vectors(embedded[position : position + len(group)])
+            position += len(group)
+            known[chunk.content_hash] = replace(chunk, sentence_vectors=packed)
+            vectors[chunk.content_hash] = chunk_vector
     progress("embed", len(missing), len(missing))
     if chunks:
-        building.upsert(chunks, [known[chunk.content_hash] for chunk in chunks])
+        stored = [replace(c, sentence_vectors=known[c.content_hash].sentence_vectors) for c in chunks]
+        building.upsert(stored, [vectors[chunk.content_hash] for chunk in chunks])
 
 
 def _validate(building: ChunkStore, sources: list[Source]) -> None:

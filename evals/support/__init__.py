@@ -1,0 +1,1 @@
+"""Labelled claims for calibrating the citation support thresholds (see measure.py)."""

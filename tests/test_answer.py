@@ -1,0 +1,165 @@
+"""The whole answer path on the real library: guard, hybrid retrieval, extractive answers,
+citation checks, abstention and follow-ups (real Chroma on disk, the real embedding model)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from assistant.answer import Answer, UnknownSource
+from assistant.followup import leans_on_history, standalone_question
+from assistant.generate import Claim, Draft, parse_model_output
+from assistant.verify import quote_in, strip_outside_links, verify_citations
+
+pytestmark = pytest.mark.slow
+
+CASE_NOTES = "Can I paste my case notes into ChatGPT?"
+OUT_OF_SCOPE = "What is the statutory time limit for completing a child protection conference?"
+
+
+def _sentences(answer: Answer) -> list[tuple[str, list[int]]]:
+    """(quoted sentence, citation numbers) for each bullet of an extractive answer."""
+    found = re.findall(r"^- “(.+)” ((?:\[\d+\])+)$", answer.text, re.MULTILINE)
+    return [(text, [int(n) for n in re.findall(r"\d+", marks)]) for text, marks in found]
+
+
+def test_case_notes_question_gets_a_short_quoted_answer(assistant, no_network):
+    answer = assistant.ask(CASE_NOTES)
+
+    assert not answer.abstained and answer.backend == "extractive"
+    sentences = _sentences(answer)
+    assert 2 <= len(sentences) <= 5  # at most 4 chosen, plus one it leans on
+    by_number = {c.n: c for c in answer.citations}
+    assert sorted(by_number) == list(range(1, len(by_number) + 1))  # numbered by first use
+    for text, numbers in sentences:
+        for n in numbers:
+            assert text in by_number[n].passage.chunk.text  # verbatim from what it cites
+    # It quotes what the guidance says about personal information and publicly available AI.
+    assert "publicly available" in answer.text and "personal" in answer.text
+    cited = {c.passage.chunk.id for c in answer.citations}
+    assert cited <= {p.chunk.id for p in answer.passages}
+    assert set(answer.timings_ms) >= {"guard", "retrieve", "generate", "verify", "total"}
+
+
+def test_a_question_the_guidance_does_not_cover_is_declined(assistant):
+    answer = assistant.ask(OUT_OF_SCOPE)
+
+    assert answer.abstained and answer.citations == []
+    assert "does not cover" in answer.text
+    for title in assistant.source_titles:
+        assert title in answer.text  # lists what was searched
+    assert "data protection officer" in answer.text and "Social Work England" in answer.text
+
+
+def test_personal_data_never_reaches_the_answer_or_its_json(assistant):
+    question = (
+        "My service user Kwabena Mensah (NHS 943 476 5919, DOB 03/04/2012, SW1A 1AA, "
+        "07700 900123, kmensah@example.com) - can I paste his case notes into ChatGPT?"
+    )
+    answer = assistant.ask(question)
+
+    dumped = json.dumps(answer.to_dict())
+    for raw in ("Kwabena", "Mensah", "943 476 5919", "03/04/2012", "SW1A 1AA", "07700 900123", "kmensah"):
+        assert raw not in dumped
+    assert {d.type for d in answer.personal_data} >= {
+        "NAME", "NHS_NUMBER", "DATE_OF_BIRTH", "POSTCODE", "PHONE", "EMAIL"
+    }
+    assert "[name]" in answer.question and "[NHS number]" in answer.question
+    notice = answer.notices[0]
+    assert "removed" in notice and "The guidance says:" in notice  # and quotes the library
+    assert not answer.abstained
+
+
+def test_source_filter_keeps_to_the_named_sources(assistant):
+    answer = assistant.ask("What is the framework for?", source_ids=["dch-framework-launch-2025"])
+    assert answer.passages
+    assert {p.chunk.source_id for p in answer.passages} == {"dch-framework-launch-2025"}
+    with pytest.raises(UnknownSource):
+        assistant.ask("What is the framework for?", source_ids=["no-such-source"])
+
+
+def test_follow_up_is_searched_with_the_earlier_question(assistant):
+    first = assistant.ask(CASE_NOTES)
+    follow = assistant.ask("What about Copilot?", history=[first.searched_for])
+
+    assert follow.searched_for.startswith(CASE_NOTES)
+    assert not follow.abstained
+    # Citations belong to their own message: numbering restarts.
+    assert [c.n for c in follow.citations][:1] == [1]
+
+
+def test_follow_up_rules():
+    assert leans_on_history("and for supervision notes?")
+    assert leans_on_history("Can I use it for assessments?")
+    assert not leans_on_history("Can I use Copilot to summarise a long research report for my team?")
+    assert standalone_question("What about it?", []) == "What about it?"
+    assert standalone_question("What about it?", ["Is Copilot allowed?"]) == "Is Copilot allowed? What about it?"
+
+
+# -- verification on real passages ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def retrieval(assistant):
+    return assistant.retriever.search(CASE_NOTES)
+
+
+def _verify(assistant, retrieval, *claims: Claim):
+    draft = Draft(list(claims), True, "test-model")
+    return verify_citations(draft, retrieval.passages, assistant.embedder, assistant.settings,
+                            assistant.source_urls)  # fmt: skip
+
+
+def test_verification_keeps_a_supported_sentence_with_a_true_quote(assistant, retrieval):
+    passage = retrieval.passages[0]
+    sentence = passage.chunk.sentence_texts()[0]
+    quote = " ".join(sentence.split()[:8])
+    result = _verify(assistant, retrieval, Claim(sentence, (passage.rank,), (quote,)))
+    assert result.claims and not result.removed
+
+
+@pytest.mark.parametrize(
+    ("claim", "reason"),
+    [
+        (Claim("Social workers may share case notes with ChatGPT.", (), ()), "cites no passage"),
+        (Claim("Public AI tools keep what you type.", (9,), ("",)), "not one of the passages"),
+        (Claim("Public AI tools keep what you type.", (1,), ("the tool deletes every conversation at once",)), "quote is not in"),
+        (Claim("Conversations are kept for exactly 37 days.", (1,), ("",)), "states 37"),
+        (Claim("The Care Act requires councils to buy approved robots for every team.", (1,), ("",)), "not supported"),
+    ],
+)
+def test_verification_removes_what_the_passages_do_not_say(assistant, retrieval, claim, reason):
+    result = _verify(assistant, retrieval, claim)
+    assert not result.claims
+    assert reason in result.removed[0].reason
+
+
+def test_links_outside_the_library_are_stripped():
+    allowed = {"socialworkengland.org.uk/standards"}
+    text = (
+        "See [the standards](https://www.socialworkengland.org.uk/standards/) and "
+        "[this tool](https://evil.example/x) ![tracker](https://evil.example/p.png) or https://evil.example/y [2]"
+    )
+    cleaned = strip_outside_links(text, allowed)
+    assert "evil.example" not in cleaned and "![" not in cleaned and "[2]" not in cleaned
+    assert "[the standards](https://www.socialworkengland.org.uk/standards/)" in cleaned
+    assert "this tool" in cleaned
+
+
+def test_quotes_match_through_whitespace_curly_quotes_and_ellipses():
+    passage = "Social workers’ use of AI must be\n transparent, and records  must be accurate."
+    assert quote_in("Social workers' use of AI must be transparent", passage)
+    assert quote_in("use of AI ... records must be accurate", passage)
+    assert not quote_in("records must be transparent", passage)
+
+
+def test_model_output_parsing():
+    fenced = '```json\n{"answered": true, "sentences": [{"text": "A.", "citations": [{"n": 2, "quote": "q"}]}]}\n```'
+    draft = parse_model_output(fenced, "m")
+    assert draft.claims == [Claim("A.", (2,), ("q",))] and draft.answered
+    assert parse_model_output("I think yes [1].", "m").problem
+    assert parse_model_output('{"answered": true, "sentences": [{"text": "A.", "citations": ["x"]}]}', "m").problem
+    bare = parse_model_output('{"answered": true, "sentences": [{"text": "A.", "citations": [1, 3]}]}', "m")
+    assert bare.claims[0].citations == (1, 3) and bare.claims[0].quotes == ("", "")
