@@ -106,11 +106,11 @@ class Assistant:
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Assistant:
         """Open the live index and load the models. Raises IndexProblem (with what to run)."""
+        embedder = embedder or load_embedder(settings, in_background=True)
         store = open_index(settings).live()
         if store is None:
             raise IndexMissing("There is no index yet. Build it with: assistant ingest")
         check_model(store.info, settings.embedding_model)
-        embedder = embedder or load_embedder(settings)
         sources = store.info.sources.values()
         return cls(
             settings,

@@ -7,6 +7,7 @@ The only module that imports sentence_transformers. The model is all-MiniLM-L6-v
 from __future__ import annotations
 
 import base64
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -88,16 +89,28 @@ class SentenceTransformerEmbedder:
 class LazyEmbedder:
     """Loads the model on first use: an ingest with nothing new to embed never pays for it."""
 
-    def __init__(self, model_id: str, load: Callable[[], Embedder]) -> None:
+    def __init__(self, model_id: str, load: Callable[[], Embedder], in_background: bool = False) -> None:
         self.model_id = model_id
         self._load = load
         self._loaded: Embedder | None = None
+        self._lock = threading.Lock()
+        if in_background:
+            # Importing torch and reading the model take seconds: start now, while the caller
+            # opens the index. A failure here is raised again, plainly, on first use.
+            threading.Thread(target=self._load_quietly, daemon=True).start()
 
     @property
     def loaded(self) -> Embedder:
-        if self._loaded is None:
-            self._loaded = self._load()
-        return self._loaded
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = self._load()
+            return self._loaded
+
+    def _load_quietly(self) -> None:
+        try:
+            self.loaded
+        except Exception:  # noqa: BLE001 - reported by the first real use
+            pass
 
     def embed_batch(self, texts: Sequence[str]) -> list[list[float]]:
         return self.loaded.embed_batch(texts)
@@ -106,9 +119,11 @@ class LazyEmbedder:
         return self.loaded.fits(text)
 
 
-def load_embedder(settings: Settings) -> Embedder:
-    """The configured embedding model, loaded when first used."""
-    return LazyEmbedder(settings.embedding_model, lambda: _load_sentence_transformer(settings))
+def load_embedder(settings: Settings, in_background: bool = False) -> Embedder:
+    """The configured embedding model, loaded when first used (or starting now, in a thread)."""
+    return LazyEmbedder(
+        settings.embedding_model, lambda: _load_sentence_transformer(settings), in_background
+    )
 
 
 def _load_sentence_transformer(settings: Settings) -> SentenceTransformerEmbedder:

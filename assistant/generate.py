@@ -27,6 +27,9 @@ _LEXICAL_BONUS = 0.5
 _KEEP_WITHIN = 0.15  # of the best sentence's score
 _MIN_WORDS = 6  # shorter "sentences" are headings, list stubs or table fragments
 _SAME_SENTENCE = 0.92  # cosine: chunks overlap by a sentence, and sources repeat each other
+# A sentence that introduces a list ("...10 common principles:") brings its items along.
+_LIST_ITEMS = 12
+_LIST_ITEM_WORDS = 30
 # What someone told the researchers ("“I paste my notes...” (social worker)") is evidence the
 # guidance reports, not what it advises: such sentences need to be clearly closer to be chosen.
 _TESTIMONY_PENALTY = 0.15
@@ -61,8 +64,8 @@ def extractive_draft(retrieval: Retrieval, settings: Settings) -> Draft:
         similarities = retrieval.sentence_similarity.get(passage.chunk.id, [])
         quoted = _inside_quotation(passage.chunk)
         for index, text in enumerate(passage.chunk.sentence_texts()):
-            if len(text.split()) < _MIN_WORDS or index >= len(similarities):
-                continue
+            if len(text.split()) < _MIN_WORDS or index >= len(similarities) or text.endswith("?"):
+                continue  # fragments, and the questions a document asks, answer nothing
             shared = set(terms(text)) & weights.keys()
             bonus = _LEXICAL_BONUS * sum(weights[t] for t in shared) / total_weight
             penalty = _TESTIMONY_PENALTY if quoted[index] else 0.0
@@ -88,7 +91,23 @@ def extractive_draft(retrieval: Retrieval, settings: Settings) -> Draft:
         following = passage.chunk.sentence_texts()[index + 1 : index + 2]
         if following and len(following[0].split()) >= _MIN_WORDS:
             chosen.append((passage, index + 1))
+    for passage, index in list(chosen):
+        chosen += [(passage, item) for item in _list_after(passage.chunk, index)]
     return Draft(_in_reading_order(chosen), answered=True, backend="extractive")
+
+
+def _list_after(chunk: Chunk, index: int) -> list[int]:
+    """The items of the list a sentence introduces ("...the following principles:")."""
+    sentences = chunk.sentence_texts()
+    if not sentences[index].rstrip().endswith(":"):
+        return []
+    items = []
+    for following in range(index + 1, min(len(sentences), index + 1 + _LIST_ITEMS)):
+        text = sentences[following]
+        if len(text.split()) > _LIST_ITEM_WORDS or text.rstrip().endswith(":"):
+            break
+        items.append(following)
+    return items
 
 
 def _inside_quotation(chunk: Chunk) -> list[bool]:

@@ -15,7 +15,7 @@ import numpy
 
 from assistant.domain import Chunk, Passage
 from assistant.embeddings import Embedder, cosine, unpack_vectors
-from assistant.lexical import BM25
+from assistant.lexical import BM25, terms
 from assistant.settings import Settings
 from assistant.store import ChunkStore
 from assistant.thesaurus import expand
@@ -29,6 +29,7 @@ class Retrieval:
     passages: list[Passage]
     relevant: bool  # False: nothing in the library is close enough to answer from
     best_similarity: float  # of the best single sentence in the passages
+    word_coverage: float  # share of the question's words (weighted by rarity) in the passages
     query_vector: list[float]
     # chunk id -> one per sentence of the chunk, to the question or its rephrasing if closer
     sentence_similarity: dict[str, list[float]]
@@ -89,14 +90,19 @@ class Retriever:
         # "similar" to almost any question; a sentence that answers it is much closer.
         by_sentence = {p.chunk.id: self._sentence_similarities(p.chunk, query, rephrased) for p in passages}
         best = max((max(by_sentence[p.chunk.id], default=0.0) for p in passages), default=0.0)
+        # ...and word by word: the passages must carry the question's distinctive words ("Care
+        # Act eligibility criteria" finds sentences about adult social care, not about that).
+        covered = self._word_coverage(question, passages)
+        relevant = best >= self._settings.min_similarity and covered >= self._settings.min_word_coverage
         return Retrieval(
-            passages,
-            best >= self._settings.min_similarity,
-            best,
-            query,
-            by_sentence,
-            self._term_weights(question),
+            passages, relevant, best, covered, query, by_sentence, self._term_weights(question)
         )
+
+    def _word_coverage(self, question: str, passages: list[Passage]) -> float:
+        weights = self._lexical.term_weights(question)
+        present = {term for p in passages for term in terms(p.chunk.embedding_text())}
+        total = sum(weights.values())
+        return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
 
     def _term_weights(self, question: str) -> dict[str, float]:
         """The question's own terms at full weight, the thesaurus' words for them at half."""

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # from: the honest answer is "the guidance does not cover this". Chosen on evals/cases dev
     # sets (lowest answerable 0.50, highest out-of-scope 0.48 bar one outlier at 0.67).
     min_similarity: float = 0.48
+    # ...and the passages must hold at least this share of the question's words, weighted by
+    # rarity (dev: answerable questions 0.31 and up; "Care Act eligibility criteria" 0.15).
+    min_word_coverage: float = 0.25
 
     # Answering. "extractive" quotes the passages and needs no model; the model backends write an
     # answer that must pass the citation checks (assistant/verify.py) or is replaced by extractive.

@@ -69,7 +69,10 @@ def verify_citations(
     kept: list[Claim] = []
     removed: list[Removed] = []
     cleaned = [replace(claim, text=strip_outside_links(claim.text, allowed)) for claim in draft.claims]
-    vectors = embedder.embed_batch([claim.text for claim in cleaned]) if cleaned else []
+    # A sentence quoted whole from the passage it cites needs no model to say it is supported.
+    to_embed = [c.text for c in cleaned if not _quoted_whole(c, shown)]
+    embedded = iter(embedder.embed_batch(to_embed) if to_embed else [])
+    vectors = [None if _quoted_whole(c, shown) else next(embedded) for c in cleaned]
     for claim, vector in zip(cleaned, vectors):
         reason = _problem(claim, vector, shown, settings)
         if reason:
@@ -77,6 +80,12 @@ def verify_citations(
         else:
             kept.append(claim)
     return Verified(kept, removed)
+
+
+def _quoted_whole(claim: Claim, shown: dict[int, Passage]) -> bool:
+    return len(claim.citations) == 1 and claim.citations[0] in shown and (
+        claim.text in shown[claim.citations[0]].chunk.sentence_texts()
+    )
 
 
 def support(claim_text: str, vector: list[float], cited: list[Passage]) -> Support:
@@ -94,7 +103,9 @@ def support(claim_text: str, vector: list[float], cited: list[Passage]) -> Suppo
     return Support(similarity, overlap)
 
 
-def _problem(claim: Claim, vector: list[float], shown: dict[int, Passage], settings: Settings) -> str:
+def _problem(
+    claim: Claim, vector: list[float] | None, shown: dict[int, Passage], settings: Settings
+) -> str:
     """Why `claim` cannot be shown, or "" if it can."""
     if not claim.text.strip():
         return "empty sentence"
@@ -111,6 +122,8 @@ def _problem(claim: Claim, vector: list[float], shown: dict[int, Passage], setti
     for figure in _NUMBER.findall(claim.text):
         if figure not in _NUMBER.findall(cited_text):
             return f"states {figure}, which the cited passages do not"
+    if vector is None:
+        return ""  # quoted whole from the passage it cites
     measured = support(claim.text, vector, cited)
     if not measured.enough(settings):
         return (

@@ -43,6 +43,19 @@ def test_case_notes_question_gets_a_short_quoted_answer(assistant, no_network):
     assert set(answer.timings_ms) >= {"guard", "retrieve", "generate", "verify", "total"}
 
 
+def test_a_sentence_that_introduces_a_list_brings_its_items(assistant):
+    answer = assistant.ask("What are the ten principles of the government's AI Playbook?")
+    texts = [text for text, _ in _sentences(answer)]
+    assert any(text.endswith(":") for text in texts)
+    assert "Principle 1: You know what AI is and what its limitations are" in texts
+    assert "Principle 2: You use AI lawfully, ethically and responsibly" in texts
+
+
+def test_extractive_answers_quote_statements_not_questions(assistant):
+    for question in ("According to BASW, am I liable for work an AI tool writes for me?", CASE_NOTES):
+        assert not any(text.endswith("?") for text, _ in _sentences(assistant.ask(question)))
+
+
 def test_a_question_the_guidance_does_not_cover_is_declined(assistant):
     answer = assistant.ask(OUT_OF_SCOPE)
 
