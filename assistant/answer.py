@@ -32,6 +32,10 @@ class UnknownSource(ValueError):
     """A source filter names a source the library does not hold."""
 
 
+class QuestionTooLong(ValueError):
+    """Refused before any work: longer than `max_question_chars` (a pasted document, not a question)."""
+
+
 @dataclass(frozen=True)
 class Answer:
     question: str  # as asked, personal data replaced by placeholders
@@ -121,6 +125,13 @@ class Assistant:
             [s.url for s in sources if s.url],
         )
 
+    def with_settings(self, **changes: object) -> Assistant:
+        """The same library and embedder with other answer settings (a chat's audience or
+        backend); the model is loaded again only if the backend changes."""
+        settings = self.settings.model_copy(update=changes)
+        llm = self.llm if settings.backend == self.settings.backend else load_llm(settings)
+        return Assistant(settings, self.retriever, self.embedder, llm, self.source_titles, self.source_urls)
+
     def ask(
         self,
         question: str,
@@ -131,6 +142,12 @@ class Assistant:
     ) -> Answer:
         """Answer one question. `history`: earlier questions of the conversation, as answered
         (Answer.searched_for), used only to make a follow-up stand on its own."""
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionTooLong(
+                f"That is {len(question):,} characters; questions are limited to "
+                f"{self.settings.max_question_chars:,}. Ask about the practice, not with the "
+                "document: please do not paste case notes or records here."
+            )
         unknown = sorted(set(source_ids or ()) - set(self.retriever.sources))
         if unknown:
             raise UnknownSource(f"Unknown source: {', '.join(unknown)}. See: assistant sources")

@@ -209,7 +209,7 @@ def _run_sources(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _run_ask(settings: Settings, args: argparse.Namespace) -> int:
-    from assistant.answer import Assistant, UnknownSource
+    from assistant.answer import Assistant, QuestionTooLong, UnknownSource
     from assistant.embeddings import EmbedderUnavailable
     from assistant.store import IndexProblem
 
@@ -225,14 +225,17 @@ def _run_ask(settings: Settings, args: argparse.Namespace) -> int:
         if args.question is None:  # batch: one JSON object per line, models loaded once
             for line in sys.stdin:
                 if line.strip():
-                    answer = assistant.ask(line.strip(), source_ids=args.source, k=args.k)
-                    print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+                    try:
+                        result = assistant.ask(line.strip(), source_ids=args.source, k=args.k).to_dict()
+                    except QuestionTooLong as exc:  # one bad line does not end the batch
+                        result = {"error": str(exc)}
+                    print(json.dumps(result, ensure_ascii=False), flush=True)
             return 0
         if not args.question.strip():
             _err.print("[red]The question is empty.[/red]")
             return EXIT_USAGE
         answer = assistant.ask(args.question, source_ids=args.source, k=args.k)
-    except UnknownSource as exc:
+    except (UnknownSource, QuestionTooLong) as exc:
         _err.print(f"[red]{exc}[/red]")
         return EXIT_USAGE
     if args.json:

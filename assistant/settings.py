@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     # answer that must pass the citation checks (assistant/verify.py) or is replaced by extractive.
     backend: Literal["extractive", "ollama", "llamacpp"] = "extractive"
     audience: Literal["practitioner", "educator", "policy"] = "practitioner"
+    max_question_chars: int = Field(2000, description="longer input is refused before any work")
     prompt_version: str = Field("v1", description="prompts/answer.<version>.md")
     extractive_max_sentences: int = 4
     max_answer_tokens: int = 700

@@ -40,12 +40,13 @@ def test_ask_reads_questions_from_stdin_one_json_object_per_line(library_setting
 
     from tests.test_ingest import CLI, PROJECT_ROOT
 
-    questions = "Can I paste my case notes into ChatGPT?\n\nWhat is the capital of Peru?\n"
+    questions = "Can I paste my case notes into ChatGPT?\n\nWhat is the capital of Peru?\n" + "x" * 3000 + "\n"
     result = subprocess.run([*CLI, "ask", "--db", str(library_settings.data_dir)], input=questions,
                             capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)  # fmt: skip
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [line["abstained"] for line in lines] == [False, True]
+    assert [line["abstained"] for line in lines[:2]] == [False, True]
+    assert "limited to" in lines[2]["error"]  # a bad line is reported, and the batch goes on
 
 
 def test_ask_usage_errors(tmp_path, library_settings):
@@ -55,3 +56,6 @@ def test_ask_usage_errors(tmp_path, library_settings):
     assert unknown.returncode == 2 and "Unknown source: nope" in unknown.stderr
     bad_k = run_cli("ask", "--db", str(library_settings.data_dir), "--k", "0", "A question?")
     assert bad_k.returncode == 2
+    pasted = run_cli("ask", "--db", str(library_settings.data_dir), "Mrs Smith said " * 300)
+    assert pasted.returncode == 2 and "limited to 2,000" in pasted.stderr
+    assert "Mrs Smith" not in pasted.stderr  # the refusal does not echo what was pasted
