@@ -110,7 +110,7 @@ class Assistant:
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Assistant:
         """Open the live index and load the models. Raises IndexProblem (with what to run)."""
-        embedder = embedder or load_embedder(settings, in_background=True)
+        embedder = embedder or load_embedder(settings, in_background=True, for_answering=True)
         store = open_index(settings).live()
         if store is None:
             raise IndexMissing("There is no index yet. Build it with: assistant ingest")

