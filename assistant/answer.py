@@ -22,7 +22,7 @@ from assistant.llm import LLM, ModelUnavailable, TokenCallback, load_llm
 from assistant.prompts import load_template
 from assistant.retrieve import Retrieval, Retriever
 from assistant.settings import Settings
-from assistant.store import IndexMissing, check_model, open_index
+from assistant.store import IndexInfo, IndexMissing, check_model, open_index
 from assistant.verify import verify_citations
 
 _MESSAGES = "messages.v1.md"
@@ -96,16 +96,23 @@ class Assistant:
 
     def __init__(
         self, settings: Settings, retriever: Retriever, embedder: Embedder, llm: LLM | None,
-        source_titles: Sequence[str], source_urls: Sequence[str],
+        index: IndexInfo,
     ) -> None:  # fmt: skip
         self.settings = settings
         self.retriever = retriever
         self.embedder = embedder
         self.llm = llm
-        self.source_titles = list(source_titles)
-        self.source_urls = list(source_urls)
+        self.index = index  # what the index generation it reads holds: sources, dates, links
         self._messages = load_template(_MESSAGES)
         self._personal_data_quote: str | None = None
+
+    @property
+    def source_titles(self) -> list[str]:
+        return sorted(source.title for source in self.index.sources.values())
+
+    @property
+    def source_urls(self) -> list[str]:
+        return [source.url for source in self.index.sources.values() if source.url]
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Assistant:
@@ -115,22 +122,14 @@ class Assistant:
         if store is None:
             raise IndexMissing("There is no index yet. Build it with: assistant ingest")
         check_model(store.info, settings.embedding_model)
-        sources = store.info.sources.values()
-        return cls(
-            settings,
-            Retriever(store, embedder, settings),
-            embedder,
-            load_llm(settings),
-            sorted(s.title for s in sources),
-            [s.url for s in sources if s.url],
-        )
+        return cls(settings, Retriever(store, embedder, settings), embedder, load_llm(settings), store.info)
 
     def with_settings(self, **changes: object) -> Assistant:
         """The same library and embedder with other answer settings (a chat's audience or
         backend); the model is loaded again only if the backend changes."""
         settings = self.settings.model_copy(update=changes)
         llm = self.llm if settings.backend == self.settings.backend else load_llm(settings)
-        return Assistant(settings, self.retriever, self.embedder, llm, self.source_titles, self.source_urls)
+        return Assistant(settings, self.retriever, self.embedder, llm, self.index)
 
     def ask(
         self,
@@ -150,7 +149,10 @@ class Assistant:
             )
         unknown = sorted(set(source_ids or ()) - set(self.retriever.sources))
         if unknown:
-            raise UnknownSource(f"Unknown source: {', '.join(unknown)}. See: assistant sources")
+            raise UnknownSource(
+                f"Unknown source: {', '.join(unknown)}. The library holds: "
+                + ", ".join(sorted(self.retriever.sources))
+            )
         clock = _Clock()
         redaction = redact(question)
         earlier = [redact(q).text for q in history]

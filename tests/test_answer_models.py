@@ -10,7 +10,6 @@ import time
 import pytest
 
 from assistant.answer import Assistant
-from assistant.llm import load_llm
 from tests.ollama_standin import OllamaStandIn
 from tests.test_backends import closed_port
 
@@ -21,9 +20,7 @@ CASE_NOTES = "Can I paste my case notes into ChatGPT?"
 
 def _with_backend(assistant: Assistant, **overrides) -> Assistant:
     """The session's assistant (same index and embedder) with another answer backend."""
-    settings = assistant.settings.model_copy(update=overrides)
-    return Assistant(settings, assistant.retriever, assistant.embedder, load_llm(settings),
-                     assistant.source_titles, assistant.source_urls)  # fmt: skip
+    return assistant.with_settings(**overrides)
 
 
 def _reply(*sentences: tuple[str, int, str], answered: bool = True) -> str:
