@@ -18,18 +18,23 @@ $(SETUP_STAMP): pyproject.toml requirements/runtime.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-# Test tools and the llama.cpp runtime (compiles for ~10 minutes the first time; pip caches it).
+# Test tools and the llama.cpp runtime (compiles for ~10 minutes the first time; pip caches it),
+# and Debian's chromium for the browser test (Playwright's own browser download fails offline).
 setup-test: $(TEST_STAMP)
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(TEST_STAMP): $(SETUP_STAMP) requirements/test.txt requirements/llamacpp.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/test.txt
+	command -v chromium >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
 	touch $@
 
 ingest: setup
 	$(BIN)/assistant ingest
 
-# The chat arrives with its own issue; until then `make run` ends after the ingest.
+# Set up, index the bundled guidance, then start the chat on http://127.0.0.1:8000 (Ctrl+C stops it).
 run: ingest
+	$(BIN)/assistant chat
 
 test: setup-test
 	$(BIN)/python -m pytest
@@ -41,7 +46,7 @@ bench: setup-test
 # Regenerate requirements/runtime.txt after changing dependencies in pyproject.toml.
 lock: setup
 	grep '^#' requirements/runtime.txt > requirements/runtime.txt.new
-	$(BIN)/pip freeze --exclude-editable | grep -v -i -E '^(torch|llama[-_]cpp[-_]python|diskcache|gemma3|pytest|pluggy|iniconfig)[=-]' >> requirements/runtime.txt.new
+	$(BIN)/pip freeze --exclude-editable | grep -v -i -E '^(torch|llama[-_]cpp[-_]python|diskcache|gemma3|pytest|pluggy|iniconfig|playwright)[=-]' >> requirements/runtime.txt.new
 	mv requirements/runtime.txt.new requirements/runtime.txt
 
 clean:

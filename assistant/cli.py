@@ -28,7 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     enforce_offline()
     try:
-        settings = load_settings(args.profile, data_dir=args.db, backend=getattr(args, "backend", None))
+        settings = load_settings(
+            args.profile, data_dir=getattr(args, "db", None), backend=getattr(args, "backend", None)
+        )
     except SettingsError as exc:
         _err.print(f"[red]{exc}[/red]")
         return EXIT_USAGE
@@ -68,6 +70,32 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--backend", choices=["extractive", "ollama", "llamacpp"], help="answer mode")
     ask.add_argument("--k", type=int, help="passages to retrieve (default: 5)")
     ask.set_defaults(run=_run_ask)
+
+    chat = commands.add_parser("chat", help="start the chat in the browser (Chainlit)")
+    chat.add_argument("--host", help="address to listen on (default: 127.0.0.1, this machine only)")
+    chat.add_argument("--port", type=int, help="port (default: 8000)")
+    chat.add_argument("--db", type=Path, help="data folder for the index (default: ./data)")
+    # SUPPRESS: a subcommand's default would overwrite `assistant --profile X chat`.
+    chat.add_argument("--profile", type=Path, default=argparse.SUPPRESS, help="settings profile (TOML)")
+    chat.set_defaults(run=_run_chat)
+
+    chat_user = commands.add_parser("chat-user", help="manage the chat's log-ins")
+    chat_user_commands = chat_user.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add_user = chat_user_commands.add_parser(
+        "add", help="add a user (or change their password)",
+        description="Add NAME to the users file, asking for the password (or reading one line "
+        "from standard input when it is not a terminal).",
+    )  # fmt: skip
+    add_user.add_argument("name")
+    add_user.add_argument("--file", type=Path, help="users file (default: ASSISTANT_CHAT_USERS_FILE)")
+    add_user.set_defaults(run=_run_chat_user_add)
+
+    feedback = commands.add_parser("feedback", help="the chat's thumbs up/down")
+    feedback_commands = feedback.add_subparsers(dest="action", required=True, metavar="ACTION")
+    export = feedback_commands.add_parser("export", help="write every rating as CSV")
+    export.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
+    export.add_argument("--db", type=Path, help="data folder (default: ./data)")
+    export.set_defaults(run=_run_feedback_export)
     return parser
 
 
@@ -260,6 +288,61 @@ def _print_answer(answer) -> None:
         _out.print(f"[{citation.n}] {chunk.title}" + (f" — {where}" if where else ""), markup=False)
     if answer.removed:
         _out.print(f"\n[dim]{len(answer.removed)} sentence(s) of the model's answer failed the citation checks and were removed.[/dim]")
+
+
+# -- chat ------------------------------------------------------------------------------------
+
+
+def _run_chat(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.chat.launch import ChatProblem, start_chat
+
+    try:
+        start_chat(settings, args.host or settings.chat_host, args.port or settings.chat_port,
+                   args.profile)  # fmt: skip
+    except ChatProblem as exc:
+        _err.print(f"[red]{exc}[/red]")
+        return EXIT_USAGE
+    return 0  # not reached: start_chat becomes the server
+
+
+def _run_chat_user_add(settings: Settings, args: argparse.Namespace) -> int:
+    import getpass
+
+    from assistant.chat.users import UsersFileError, add_user
+
+    path = args.file or settings.chat_users_file
+    if path is None:
+        _err.print("[red]Name the users file: --file FILE, or ASSISTANT_CHAT_USERS_FILE.[/red]")
+        return EXIT_USAGE
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {args.name}: ")
+        if getpass.getpass("Again: ") != password:
+            _err.print("[red]The passwords differ.[/red]")
+            return EXIT_USAGE
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        add_user(path, args.name, password)
+    except UsersFileError as exc:
+        _err.print(f"[red]{exc}[/red]")
+        return EXIT_USAGE
+    _err.print(f"{args.name} can log in to the chat (users file: {path}).")
+    if not settings.chat_users_file:
+        _err.print(f"The chat asks for a log-in once started with ASSISTANT_CHAT_USERS_FILE={path}")
+    return 0
+
+
+def _run_feedback_export(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.feedback import FeedbackStore, feedback_path, write_csv
+
+    rows = FeedbackStore(feedback_path(settings)).all()
+    if args.out is None:
+        write_csv(rows, sys.stdout)
+    else:
+        with args.out.open("w", encoding="utf-8", newline="") as out:
+            write_csv(rows, out)
+        _err.print(f"{len(rows)} ratings written to {args.out}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -96,6 +96,15 @@ class Settings(BaseSettings):
     llamacpp_context_tokens: int = 4096
     llamacpp_threads: int | None = Field(None, description="default: every core")
 
+    # Chat (`assistant chat`, Chainlit) and its feedback store. Chainlit's own options (file
+    # upload, CORS, session timeouts...) live in .chainlit/config.toml.
+    chat_host: str = "127.0.0.1"
+    chat_port: int = 8000
+    chat_users_file: Path | None = Field(
+        None, description="lines 'name:hash' (assistant chat-user add); when set, login is required"
+    )
+    feedback_db: Path | None = Field(None, description="default: <data_dir>/feedback.sqlite3")
+
 
 class _ProfiledSettings(Settings):
     """Settings with a profile file slotted in between defaults and the environment."""

@@ -1,0 +1,267 @@
+"""What the chat shows, made from the core's results as plain data (no Chainlit here: app.py turns
+these into Chainlit messages and elements), so that every piece can be tested without a browser.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import get_args
+
+from assistant.answer import Answer, Assistant
+from assistant.domain import DESIGN_DOCUMENTS, Citation, Source
+from assistant.guard import redact
+from assistant.library import design_coverage, sources_in
+from assistant.prompts import PromptTemplate
+from assistant.settings import Settings
+from assistant.store import IndexInfo
+
+AUDIENCES: tuple[str, ...] = get_args(Settings.model_fields["audience"].annotation)
+_LIST_MARKER = re.compile(r"\s*(?:[-*+•]|\d+[.)])?\s*")
+_EXTERNAL_LINK = re.compile(r"<link\b[^>]*\bhref=\"https?://[^\"]*\"[^>]*>\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """The side panel of one citation. `name` is its marker, "[n]": Chainlit links an element
+    wherever its name appears verbatim in the message's text."""
+
+    name: str
+    content: str  # Markdown
+
+
+@dataclass(frozen=True)
+class RenderedAnswer:
+    content: str  # Markdown: notices, the answer, the sources cited
+    panels: list[Panel]
+    export: str  # Markdown for a file: the question, the answer, full references with quotes
+
+
+@dataclass(frozen=True)
+class Starter:
+    label: str
+    message: str
+
+
+class SharedAssistant:
+    """One Assistant for the whole process, opened on first use and shared by every chat: the
+    index and the models take seconds and much memory to load."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._opened: tuple[Assistant, IndexInfo] | None = None
+        self._by_audience: dict[str, Assistant] = {}
+
+    def open(self) -> tuple[Assistant, IndexInfo]:
+        """The assistant and what its index holds. Raises IndexProblem (or EmbedderUnavailable)
+        with what to run; a failure is not kept, so the next question tries again."""
+        with self._lock:
+            if self._opened is None:
+                assistant = Assistant.open(self.settings)
+                # The sources' dates and links for the side panels come from the index's own
+                # description of its sources.
+                self._opened = (assistant, assistant.index)
+            return self._opened
+
+    def for_audience(self, audience: str | None) -> Assistant:
+        assistant, _ = self.open()
+        if audience not in AUDIENCES or audience == assistant.settings.audience:
+            return assistant
+        with self._lock:
+            if audience not in self._by_audience:
+                self._by_audience[audience] = assistant.with_settings(audience=audience)
+            return self._by_audience[audience]
+
+
+def render_answer(
+    answer: Answer, sources: Mapping[str, Source], text: PromptTemplate
+) -> RenderedAnswer:
+    """The message (notices, answer, a compact list of the sources cited), one side panel per
+    citation, and the Markdown export."""
+    notices = [f"> {_one_line(notice)}" for notice in answer.notices]
+    parts = ["\n".join(notices), answer.text]
+    if answer.citations:
+        parts.append(
+            f"**{text.render('references')}**\n" + _sources_cited(answer.citations, sources)
+        )
+    content = "\n\n".join(part for part in parts if part)
+    panels = [
+        Panel(f"[{c.n}]", _panel(c, sources.get(c.passage.chunk.source_id)))
+        for c in answer.citations
+    ]
+    return RenderedAnswer(content, panels, _export(answer, sources, text))
+
+
+def render_library(info: IndexInfo, text: PromptTemplate) -> str:
+    """Sources with their dates, and a warning for each design document present only as excerpts."""
+    sources = sources_in(info)
+    lines = [text.render("library_heading", count=len(sources), generation=info.generation), ""]
+    for source in sources:
+        carries = "; ".join(
+            f"{DESIGN_DOCUMENTS.get(cover.document, cover.document)} "
+            f"({'excerpts only' if cover.extent == 'excerpts' else cover.extent})"
+            for cover in source.covers
+        )
+        facts = ", ".join(part for part in (source.publisher, source.date or "undated") if part)
+        lines.append(
+            f"- **{source.title}** ({facts})" + (f". Carries: {carries}" if carries else "")
+        )
+    lines.append("")
+    for document in design_coverage(info):
+        if document.warning:
+            lines.append(f"- {text.render('library_warning', warning=document.warning)}")
+        else:
+            lines.append(f"- {text.render('library_full', name=document.name)}")
+    lines += ["", text.render("library_footer")]
+    return "\n".join(lines)
+
+
+def starters(text: PromptTemplate) -> list[Starter]:
+    """The starter questions, then the library, from the chat's message file."""
+    lines = text.render("starters").splitlines() + [text.render("library_starter")]
+    return [
+        Starter(*(part.strip() for part in line.split("|", 1))) for line in lines if "|" in line
+    ]
+
+
+def answer_mode(settings: Settings, text: PromptTemplate) -> str:
+    match settings.backend:
+        case "extractive":
+            return text.render("mode_extractive")
+        case "ollama":
+            return text.render("mode_model", backend="Ollama", model=settings.ollama_model)
+        case _:
+            model = settings.llamacpp_model_path.name if settings.llamacpp_model_path else "(none)"
+            return text.render("mode_model", backend="llama.cpp", model=model)
+
+
+def echo(question: str, max_chars: int, text: PromptTemplate) -> str:
+    """What the user's own message bubble shows instead of what they typed: the question with
+    personal data replaced (the guard the answer path runs first), or, for a pasted document
+    that will be refused, nothing of it."""
+    if len(question) > max_chars:
+        return text.render("too_long_echo", characters=f"{len(question):,}")
+    return redact(question).text
+
+
+def highlight(passage: str, quote: str) -> str:
+    """The passage as Markdown, one paragraph per line (as in the document), with the quoted
+    words in bold. Quotes match the passage after white-space and quote-mark normalisation (as
+    the citation checks do); an unmatched quote is not highlighted."""
+    span = (_find(passage, quote) if quote.strip() else None) or (0, 0)
+    lines, position = [], 0
+    for line in passage.split("\n"):
+        start, end = position, position + len(line)
+        position = end + 1
+        # Bold cannot run across paragraphs: each line's share is wrapped, leaving out spaces
+        # and a list marker at the start (bold around "- " would undo the list).
+        a, b = max(span[0], start) - start, min(span[1], end) - start
+        a = max(a, _LIST_MARKER.match(line).end()) if a == 0 else a
+        while a < b and line[a].isspace():
+            a += 1
+        while b > a and line[b - 1].isspace():
+            b -= 1
+        lines.append(f"{line[:a]}**{line[a:b]}**{line[b:]}" if a < b else line)
+    return "\n\n".join(line for line in lines if line.strip())
+
+
+def data_url(content: str, mime: str) -> str:
+    """Elements carry their content in the URL: Chainlit would otherwise write every side panel
+    and export to a file under .files/ on disk."""
+    encoded = base64.b64encode(content.encode("utf-8")).decode("ascii")
+    return f"data:{mime};charset=utf-8;base64,{encoded}"
+
+
+def without_external_links(page: str) -> str:
+    """Chainlit's page links Google Fonts and KaTeX's CSS from CDNs. Offline, a stylesheet that
+    never loads can hold up the page; and no request should leave the machine. The system fonts
+    stand in, and maths is off."""
+    return _EXTERNAL_LINK.sub("", page)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _sources_cited(citations: list[Citation], sources: Mapping[str, Source]) -> str:
+    """One line per source, with every marker that cites it: compact, and each [n] a link."""
+    by_source: dict[str, list[Citation]] = {}
+    for citation in citations:
+        by_source.setdefault(citation.passage.chunk.source_id, []).append(citation)
+    lines = []
+    for source_id, cited in by_source.items():
+        source = sources.get(source_id)
+        title = source.title if source else cited[0].passage.chunk.title
+        facts = (
+            ", ".join(part for part in (source.publisher, source.date) if part) if source else ""
+        )
+        markers = " ".join(f"[{c.n}]" for c in cited)
+        lines.append(f"- {markers} {title}" + (f" — {facts}" if facts else ""))
+    return "\n".join(lines)
+
+
+def _panel(citation: Citation, source: Source | None) -> str:
+    chunk = citation.passage.chunk
+    facts = [
+        ("Source", source.title if source else chunk.title),
+        ("Section", chunk.section),
+        ("Page", str(chunk.page) if chunk.page else ""),
+        ("Published", ", ".join(p for p in (source.publisher, source.date) if p) if source else ""),
+        ("Link", f"[{source.url}]({source.url})" if source and source.url else ""),
+    ]
+    listed = "\n".join(f"- **{name}:** {value}" for name, value in facts if value)
+    return f"{listed}\n\n---\n\n{highlight(chunk.text, citation.quote)}\n"
+
+
+def _export(answer: Answer, sources: Mapping[str, Source], text: PromptTemplate) -> str:
+    lines = [
+        f"# {text.render('export_title')}",
+        "",
+        f"**{text.render('export_question')}:** {answer.question}",
+        "",
+    ]
+    lines += [f"> {_one_line(notice)}\n" for notice in answer.notices]
+    lines += [answer.text, ""]
+    if answer.citations:
+        lines += [f"## {text.render('export_references')}", ""]
+    for citation in answer.citations:
+        chunk = citation.passage.chunk
+        source = sources.get(chunk.source_id)
+        where = [chunk.section, f"p. {chunk.page}" if chunk.page else ""]
+        if source:
+            where += [source.publisher, source.date, source.url]
+        details = ". ".join(part for part in where if part)
+        lines.append(
+            f"[{citation.n}] {source.title if source else chunk.title}"
+            + (f". {details}" if details else "")
+        )
+        quote = citation.quote or chunk.text
+        lines += [f"> “{_one_line(quote)}”", ""]
+    lines.append(
+        text.render("export_footer", date=date.today().isoformat(), backend=answer.backend)
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _find(passage: str, quote: str) -> tuple[int, int] | None:
+    words = [_word_pattern(word) for word in quote.split()]
+    pattern = r"\s+".join(words)
+    match = re.search(pattern, passage) or re.search(pattern, passage, re.IGNORECASE)
+    return match.span() if match else None
+
+
+def _word_pattern(word: str) -> str:
+    pieces = []
+    for char in word:
+        if char in '"“”„':
+            pieces.append('["“”„]')
+        elif char in "'‘’‚`":
+            pieces.append("['‘’‚`]")
+        else:
+            pieces.append(re.escape(char))
+    return "".join(pieces)

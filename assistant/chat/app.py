@@ -1,0 +1,248 @@
+"""The Chainlit chat: maps Chainlit's events to the one answer path (Assistant.ask) and its results
+back to messages. No answer logic lives here.
+
+Started by `assistant chat` (launch.py) as `python -m chainlit run assistant/chat/app.py`; the
+settings come from ASSISTANT_* variables as at every entry point. Never logs a question.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import traceback
+from datetime import datetime
+from typing import Any
+
+import chainlit as cl
+import chainlit.server
+from chainlit.input_widget import MultiSelect, Select, TextInput
+
+from assistant.answer import Answer, Assistant, QuestionTooLong, UnknownSource
+from assistant.chat.adapter import (
+    AUDIENCES,
+    SharedAssistant,
+    answer_mode,
+    data_url,
+    echo,
+    render_answer,
+    render_library,
+    starters,
+    without_external_links,
+)
+from assistant.chat.data_layer import Answered, FeedbackOnlyDataLayer
+from assistant.chat.users import login_ok
+from assistant.embeddings import EmbedderUnavailable
+from assistant.feedback import REASONS, FeedbackStore, feedback_path
+from assistant.offline import enforce_offline
+from assistant.prompts import load_template
+from assistant.settings import load_settings
+from assistant.store import IndexInfo, IndexProblem
+
+enforce_offline()
+SETTINGS = load_settings()
+TEXT = load_template("chat.v1.md")
+SHARED = SharedAssistant(SETTINGS)
+DATA_LAYER = FeedbackOnlyDataLayer(FeedbackStore(feedback_path(SETTINGS)))
+LIBRARY_COMMAND = TEXT.render("library_command")
+_HISTORY = 20  # earlier questions kept per chat, for follow-ups
+_EXPLAINED = (IndexProblem, EmbedderUnavailable, QuestionTooLong, UnknownSource)
+_log = logging.getLogger("assistant.chat")
+
+# Two changes to Chainlit's server, made here because its configuration has no switch for them:
+# the page must not fetch fonts or CSS from the internet, and engine.io's same-origin check on
+# the websocket, which Chainlit turns off, goes back on (another site open in the browser must
+# not be able to talk to the chat).
+_chainlit_page = chainlit.server.get_html_template
+chainlit.server.get_html_template = lambda root_path: without_external_links(
+    _chainlit_page(root_path)
+)
+chainlit.server.sio.eio.cors_allowed_origins = None
+
+
+@cl.data_layer
+def _data_layer() -> FeedbackOnlyDataLayer:
+    return DATA_LAYER
+
+
+if SETTINGS.chat_users_file:
+    users_file = SETTINGS.chat_users_file
+
+    @cl.password_auth_callback
+    async def log_in(username: str, password: str) -> cl.User | None:
+        ok = await asyncio.to_thread(login_ok, users_file, username, password)
+        return cl.User(identifier=username, metadata={"provider": "credentials"}) if ok else None
+
+
+@cl.set_starters
+async def set_starters(
+    user: cl.User | None = None, language: str | None = None
+) -> list[cl.Starter]:
+    return [cl.Starter(label=s.label, message=s.message) for s in starters(TEXT)]
+
+
+@cl.on_chat_start
+async def start() -> None:
+    cl.user_session.set("history", [])
+    cl.user_session.set("exports", {})
+    cl.user_session.set("reason_actions", {})
+    try:
+        assistant, info = await asyncio.to_thread(SHARED.open)
+    except Exception as exc:  # noqa: BLE001 (reported in plain English)
+        await _report(exc)
+        return
+    await cl.ChatSettings(_settings_widgets(assistant, info)).send()
+
+
+@cl.on_message
+async def on_message(message: cl.Message) -> None:
+    question = message.content
+    # The user's bubble shows what the assistant keeps, never what was typed (names, NHS numbers).
+    message.content = echo(question, SETTINGS.max_question_chars, TEXT)
+    await message.update()
+    run = cl.context.current_run
+    if run is not None:
+        run.input = message.content  # Chainlit copied the raw text into its run step
+    try:
+        if question.strip().lower() == LIBRARY_COMMAND:
+            _, info = await asyncio.to_thread(SHARED.open)
+            await cl.Message(content=render_library(info, TEXT)).send()
+        else:
+            await _answer(question, message, run.id if run else None)
+    except Exception as exc:  # noqa: BLE001 (reported in plain English)
+        await _report(exc)
+
+
+async def _report(exc: Exception) -> None:
+    """Never a stack trace in the chat. Our own errors are written for the reader (what to run,
+    e.g. `assistant ingest`); anything else is logged by type and place only: its message could
+    quote the question."""
+    if isinstance(exc, _EXPLAINED):
+        await cl.Message(content=str(exc)).send()
+        return
+    trace = "".join(traceback.format_tb(exc.__traceback__))
+    _log.error("Answering failed with %s:\n%s", type(exc).__name__, trace)
+    await cl.Message(content=TEXT.render("failure")).send()
+
+
+async def _answer(question: str, message: cl.Message, run_id: str | None) -> None:
+    chosen = cl.user_session.get("chat_settings") or {}  # Chainlit merges every change into it
+    assistant = await asyncio.to_thread(SHARED.for_audience, chosen.get("audience"))
+    _, info = SHARED.open()
+    history: list[str] = cl.user_session.get("history") or []
+    sources = [str(source) for source in chosen.get("sources") or []] or None  # none: all
+    answer = await _ask(assistant, question, history, sources)
+    if message.content != answer.question:
+        message.content = answer.question
+        await message.update()
+    cl.user_session.set("history", (history + [answer.searched_for])[-_HISTORY:])
+
+    rendered = render_answer(answer, info.sources, TEXT)
+    panels = [
+        cl.Text(name=p.name, url=data_url(p.content, "text/markdown"), display="side")
+        for p in rendered.panels
+    ]
+    export = cl.Action(
+        name="export_markdown", payload={}, label=TEXT.render("export_action"), icon="download"
+    )
+    reply = await cl.Message(content=rendered.content, elements=panels, actions=[export]).send()
+    cl.user_session.get("exports")[reply.id] = rendered.export
+    if run_id:
+        chunk_ids = tuple(c.passage.chunk.id for c in answer.citations)
+        DATA_LAYER.remember(
+            run_id, Answered(reply.id, answer.question, answer.text, chunk_ids, answer.backend)
+        )
+
+
+async def _ask(
+    assistant: Assistant, question: str, history: list[str], sources: list[str] | None
+) -> Answer:
+    """Extractive answers come at once. A model's draft is never shown as it streams: it has not
+    been checked yet (assistant/verify.py). A step shows progress instead."""
+    ask = functools.partial(assistant.ask, question, history=history, source_ids=sources)
+    if assistant.llm is None:
+        return await asyncio.to_thread(ask)
+    pieces = [0]
+
+    def on_token(_piece: str) -> None:
+        pieces[0] += 1
+
+    async with cl.Step(name=TEXT.render("progress_step"), type="tool", show_input=False) as step:
+        task = asyncio.ensure_future(asyncio.to_thread(ask, on_token=on_token))
+        while not task.done():
+            await asyncio.wait({task}, timeout=1.0)
+            if pieces[0] and not task.done():
+                step.output = TEXT.render("progress", pieces=pieces[0])
+                await step.update()
+        # Set here, not by an exception leaving the step: Chainlit would show its text.
+        step.output = TEXT.render("progress_failed" if task.exception() else "progress_done")
+    return task.result()
+
+
+@cl.action_callback("export_markdown")
+async def export_markdown(action: cl.Action) -> None:
+    markdown = (cl.user_session.get("exports") or {}).get(action.forId)
+    if markdown is None:
+        return
+    name = TEXT.render("export_file", stamp=datetime.now().strftime("%Y-%m-%d-%H%M"))
+    await cl.File(
+        name=name, url=data_url(markdown, "text/markdown"), mime="text/markdown", display="inline"
+    ).send(for_id=action.forId)
+    await action.remove()
+
+
+@cl.on_feedback
+async def feedback_given(feedback: Any) -> None:
+    """After a thumbs-down, offer the reasons as buttons under the answer."""
+    offered: dict[str, list[cl.Action]] = cl.user_session.get("reason_actions") or {}
+    for action in offered.pop(feedback.id, []):
+        await action.remove()
+    answered = DATA_LAYER.answered(feedback.forId)
+    if feedback.value == 0 and answered and feedback.id:
+        actions = [
+            cl.Action(
+                name="feedback_reason",
+                label=reason.capitalize(),
+                payload={"feedback_id": feedback.id, "reason": reason},
+            )
+            for reason in REASONS
+        ]
+        for action in actions:
+            await action.send(for_id=answered.message_id)
+        offered[feedback.id] = actions
+    cl.user_session.set("reason_actions", offered)
+
+
+@cl.action_callback("feedback_reason")
+async def reason_given(action: cl.Action) -> None:
+    feedback_id, reason = str(action.payload.get("feedback_id")), str(action.payload.get("reason"))
+    recorded = reason in REASONS and DATA_LAYER.store.set_reason(feedback_id, reason)
+    note = (
+        TEXT.render("feedback_thanks", reason=reason) if recorded else TEXT.render("feedback_gone")
+    )
+    await cl.context.emitter.send_toast(note, "success" if recorded else "info")
+    for offered in (cl.user_session.get("reason_actions") or {}).pop(feedback_id, []):
+        await offered.remove()
+
+
+def _settings_widgets(assistant: Assistant, info: IndexInfo) -> list[Any]:
+    searchable = sorted((s for s in info.sources.values() if s.chunks), key=lambda s: s.title)
+    mode = answer_mode(SETTINGS, TEXT)
+    audiences = {TEXT.render(f"audience_{audience}"): audience for audience in AUDIENCES}
+    return [
+        TextInput(id="mode", label=TEXT.render("mode_label"), initial=mode, disabled=True),
+        MultiSelect(
+            id="sources",
+            label=TEXT.render("sources_label"),
+            items={source.title: source.id for source in searchable},
+            initial=[],
+            description=TEXT.render("sources_description"),
+        ),
+        Select(
+            id="audience",
+            label=TEXT.render("audience_label"),
+            items=audiences,
+            initial_value=assistant.settings.audience,
+            description=TEXT.render("audience_description"),
+        ),
+    ]

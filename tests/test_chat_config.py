@@ -1,0 +1,176 @@
+"""The chat's safe configuration, checked against the installed Chainlit; log-ins; the launcher."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from importlib.util import find_spec
+from pathlib import Path
+
+import pytest
+
+from assistant.chat.launch import (
+    SECRET_VARIABLE,
+    ChatProblem,
+    auth_secret,
+    chat_command,
+    start_chat,
+)
+from assistant.chat.users import UsersFileError, add_user, login_ok, read_users
+from assistant.settings import PROJECT_ROOT, load_settings
+from tests.test_ingest import CLI
+
+CHAINLIT = Path(find_spec("chainlit").origin).parent
+CONFIG = tomllib.loads((PROJECT_ROOT / ".chainlit" / "config.toml").read_text(encoding="utf-8"))
+
+
+def _keys(table: dict, prefix: str = "") -> set[str]:
+    found = set()
+    for key, value in table.items():
+        found.add(prefix + key)
+        if isinstance(value, dict):
+            found |= _keys(value, f"{prefix}{key}.")
+    return found
+
+
+def test_config_is_safe():
+    project, features = CONFIG["project"], CONFIG["features"]
+    assert features["spontaneous_file_upload"]["enabled"] is False
+    assert features["unsafe_allow_html"] is False
+    assert (
+        features["mcp"]["enabled"] is False and features["mcp"]["user_servers"]["enabled"] is False
+    )
+    assert features["auto_tag_thread"] is False and features["allow_thread_sharing"] is False
+    assert features["audio"]["enabled"] is False and features["latex"] is False
+    assert "*" not in project["allow_origins"]
+    assert all(
+        o.startswith(("http://127.0.0.1:", "http://localhost:")) for o in project["allow_origins"]
+    )
+    assert 0 < project["session_timeout"] <= 8 * 3600
+    assert 0 < project["user_session_timeout"] <= 8 * 3600
+    assert project["persist_user_env"] is False and project["user_env"] == []
+
+
+def test_config_keys_are_ones_the_installed_chainlit_knows():
+    from chainlit.config import DEFAULT_CONFIG_STR, FeaturesSettings, ProjectSettings, UISettings
+
+    default = tomllib.loads(DEFAULT_CONFIG_STR.replace("{{", "{").replace("}}", "}"))
+    assert CONFIG["meta"]["generated_by"] == default["meta"]["generated_by"]
+    known = _keys(default) | {f"UI.{name}" for name in UISettings.model_fields}
+    known |= {f"project.{name}" for name in ProjectSettings.model_fields}
+    known |= {f"features.{name}" for name in FeaturesSettings.model_fields}
+    assert _keys(CONFIG) - known == set()  # a misspelt key would be silently ignored
+
+
+def test_our_translation_has_every_key_of_the_installed_chainlit():
+    ours = json.loads(
+        (PROJECT_ROOT / ".chainlit" / "translations" / "en-GB.json").read_text("utf-8")
+    )
+    theirs = json.loads((CHAINLIT / "translations" / "en-US.json").read_text("utf-8"))
+    assert _keys(ours) == _keys(theirs)
+    assert "case details" in ours["chat"]["input"]["placeholder"]
+
+
+def test_readme_shown_in_the_chat_exists_in_the_configured_language():
+    assert (PROJECT_ROOT / f"chainlit_{CONFIG['UI']['language']}.md").is_file()
+    assert (PROJECT_ROOT / "chainlit.md").is_file()  # else Chainlit writes its own default there
+
+
+def test_users_file_round_trip(tmp_path):
+    users = tmp_path / "users"
+    add_user(users, "sam", "correct horse")
+    add_user(users, "alex", "battery staple")
+    add_user(users, "sam", "new password")  # a second add changes the password
+    assert list(read_users(users)) == ["sam", "alex"]
+    assert users.stat().st_mode & 0o777 == 0o600
+    assert "new password" not in users.read_text()
+    assert login_ok(users, "sam", "new password") and not login_ok(users, "sam", "correct horse")
+    assert not login_ok(users, "nobody", "new password")
+    for bad in ("", "two words", "a:b"):
+        with pytest.raises(UsersFileError):
+            add_user(users, bad, "x")
+
+
+def test_chat_user_add_command_reads_the_password_from_stdin(tmp_path):
+    import subprocess
+
+    users = tmp_path / "users"
+    added = subprocess.run(
+        [*CLI, "chat-user", "add", "sam", "--file", str(users)],
+        input="s3cret\n",
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert added.returncode == 0, added.stderr
+    assert login_ok(users, "sam", "s3cret")
+    no_file = subprocess.run(
+        [*CLI, "chat-user", "add", "sam"],
+        input="x\n",
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert no_file.returncode == 2 and "ASSISTANT_CHAT_USERS_FILE" in no_file.stderr
+
+
+def test_chat_command_passes_settings_as_absolute_paths(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(SECRET_VARIABLE, raising=False)
+    settings = load_settings(data_dir=Path("relative-data"))
+    command, environment = chat_command(settings, "127.0.0.1", 8123, None)
+    assert command[1:4] == ["-m", "chainlit", "run"] and command[-5:] == [
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8123",
+        "--headless",
+    ]
+    assert environment["ASSISTANT_DATA_DIR"] == str(tmp_path / "relative-data")
+    assert SECRET_VARIABLE not in environment  # no log-in, no secret
+
+    users = tmp_path / "users"
+    users.write_text("# nobody yet\n")
+    with_login = load_settings(data_dir=tmp_path / "data", chat_users_file=users)
+    with pytest.raises(ChatProblem, match="assistant chat-user add"):
+        chat_command(with_login, "127.0.0.1", 8123, None)
+    add_user(users, "sam", "pw")
+    _, environment = chat_command(with_login, "127.0.0.1", 8123, None)
+    secret = environment[SECRET_VARIABLE]
+    assert len(secret) >= 40 and secret == auth_secret(tmp_path / "data")  # kept across restarts
+    assert (tmp_path / "data" / "chat_auth_secret").stat().st_mode & 0o777 == 0o600
+
+
+def test_only_the_chat_app_and_its_data_layer_import_chainlit():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, assistant.cli, assistant.feedback, assistant.chat.adapter, "
+        "assistant.chat.users, assistant.chat.launch\n"
+        "assert 'chainlit' not in sys.modules, 'chainlit imported outside the chat app'"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_busy_port_is_a_clear_error_before_anything_starts():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(ChatProblem, match="already running"):
+            start_chat(load_settings(), "127.0.0.1", port, None)

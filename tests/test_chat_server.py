@@ -1,0 +1,371 @@
+"""`assistant chat` starts a real Chainlit server; a real socket.io client talks to it the way the
+page does (the browser itself is driven by the end-to-end test)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import csv
+import io
+import os
+import re
+import socket
+import subprocess
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+import socketio
+
+from assistant.settings import PROJECT_ROOT
+from tests.test_ingest import CLI
+
+pytestmark = pytest.mark.slow
+
+NHS_NUMBER = "943 476 5919"
+QUESTION = (
+    f"My service user John Smith (NHS number {NHS_NUMBER}) asks: "
+    "can I paste my case notes into ChatGPT?"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ChatServer:
+    """`assistant chat` in a subprocess, on a free port, logging to a file."""
+
+    def __init__(self, log: Path, *args: str, env: dict[str, str] | None = None) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        with log.open("w") as out:
+            self.process = subprocess.Popen(
+                [*CLI, "chat", "--port", str(self.port), *args],
+                cwd=PROJECT_ROOT,
+                env={**os.environ, **(env or {})},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log.read_text()
+            try:
+                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.5)
+        raise AssertionError(f"the chat did not start:\n{self.log.read_text()}")
+
+    def stop(self) -> str:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        return self.log.read_text()
+
+
+class ChatClient:
+    """One browser tab's conversation, over the socket.io protocol Chainlit's page uses."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.session_id = str(uuid.uuid4())
+        self.events: list[tuple[str, dict]] = []
+        self.sio = socketio.AsyncClient()
+        self.sio.on("*", self._record)
+
+    async def _record(self, event: str, data: object = None) -> None:
+        self.events.append((event, data if isinstance(data, dict) else {"value": data}))
+
+    async def connect(self, headers: dict[str, str] | None = None) -> None:
+        auth = {
+            "clientType": "webapp",
+            "sessionId": self.session_id,
+            "threadId": "",
+            "userEnv": "{}",
+            "chatProfile": "",
+        }
+        await self.sio.connect(
+            self.url,
+            socketio_path="/ws/socket.io",
+            transports=["websocket"],
+            auth=auth,
+            headers=headers or {},
+        )
+        await self.sio.emit("connection_successful")
+
+    async def wait_for(
+        self, event: str, since: int = 0, timeout: float = 120, **match: object
+    ) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for name, data in self.events[since:]:
+                if name == event and all(data.get(k) == v for k, v in match.items()):
+                    return data
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"no {event} {match} in {[name for name, _ in self.events[since:]]}")
+
+    async def ask(self, text: str) -> tuple[str, int]:
+        """Send a question; returns its message id and where its events start."""
+        start, message_id = len(self.events), str(uuid.uuid4())
+        created = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        await self.sio.emit(
+            "client_message",
+            {
+                "message": {
+                    "id": message_id,
+                    "name": "User",
+                    "type": "user_message",
+                    "output": text,
+                    "createdAt": created,
+                },
+                "fileReferences": [],
+            },
+        )
+        await self.wait_for("update_message", start, name="on_message")  # the run has ended
+        return message_id, start
+
+    def after(self, start: int, event: str, **match: object) -> list[dict]:
+        return [
+            data
+            for name, data in self.events[start:]
+            if name == event and all(data.get(k) == v for k, v in match.items())
+        ]
+
+    async def call_action(self, action: dict) -> httpx.Response:
+        async with httpx.AsyncClient() as http:
+            return await http.post(
+                f"{self.url}/project/action", json={"sessionId": self.session_id, "action": action}
+            )
+
+
+def _decoded(data_url: str) -> str:
+    return base64.b64decode(data_url.split(",", 1)[1]).decode("utf-8")
+
+
+@pytest.fixture
+def chat(tmp_path, library_settings):
+    feedback_db = tmp_path / "feedback.sqlite3"
+    server = ChatServer(
+        tmp_path / "chat.log",
+        "--db",
+        str(library_settings.data_dir),
+        env={"ASSISTANT_FEEDBACK_DB": str(feedback_db)},
+    )
+    yield server
+    server.stop()
+
+
+def test_chat_serves_the_page_without_fetching_anything_from_the_internet(chat):
+    page = httpx.get(chat.url + "/", timeout=10)
+    assert page.status_code == 200
+    assert "<title>Guidance Assistant</title>" in page.text and '<div id="root">' in page.text
+    assert not re.search(r"<(?:link|script)\b[^>]*(?:href|src)=\"https?://", page.text)
+    settings = httpx.get(chat.url + "/project/settings", timeout=10).json()
+    assert settings["dataPersistence"] is True  # so the page shows thumbs up/down
+    assert settings["features"]["spontaneous_file_upload"]["enabled"] is False
+    assert [s["message"] for s in settings["starters"]][-1] == "/library"
+    assert "Guidance Assistant" in settings["markdown"]  # the readme, in en-GB
+
+
+def test_a_conversation_through_the_real_server(chat, tmp_path):
+    async def conversation() -> None:
+        client = ChatClient(chat.url)
+        await client.connect()
+        widgets = await client.wait_for("chat_settings")
+        assert [w["id"] for w in widgets["value"]] == ["mode", "sources", "audience"]
+        assert widgets["value"][0]["disabled"] and "extractive" in widgets["value"][0]["initial"]
+
+        # The redacted question replaces what was typed, in the bubble and the run step.
+        question_id, start = await client.ask(QUESTION)
+        echoed = client.after(start, "update_message", id=question_id)[-1]["output"]
+        assert NHS_NUMBER not in echoed and "Smith" not in echoed and "[NHS number]" in echoed
+        run = client.after(start, "update_message", name="on_message")[-1]
+        assert run["input"] == echoed
+
+        # The answer: a notice first, [n] markers, one side panel per marker named as in the text.
+        (answer,) = client.after(start, "new_message", type="assistant_message")
+        content = answer["output"]
+        assert content.startswith("> I removed personal details") and NHS_NUMBER not in content
+        markers = set(re.findall(r"\[\d+\]", content))
+        panels = client.after(start, "element", forId=answer["id"], type="text")
+        assert markers and {p["name"] for p in panels} == markers
+        for panel in panels:
+            assert panel["display"] == "side" and panel["url"].startswith("data:text/markdown")
+            text = _decoded(panel["url"])
+            assert "**Source:**" in text and re.search(r"\*\*[^*]+\*\*", text.split("---", 1)[1])
+
+        # Export as Markdown: a file attached to the answer, carried in its URL (not written).
+        (export,) = client.after(start, "action", name="export_markdown")
+        assert (await client.call_action(export)).status_code == 200
+        exported = await client.wait_for("element", start, type="file", forId=answer["id"])
+        assert re.fullmatch(r"guidance-answer-[\d-]+\.md", exported["name"])
+        assert "[NHS number]" in _decoded(exported["url"]) and "## References" in _decoded(
+            exported["url"]
+        )
+
+        # Thumbs down with a comment, then a reason from the buttons it offers.
+        mark = len(client.events)
+        async with httpx.AsyncClient() as http:
+            rated = await http.put(
+                chat.url + "/feedback",
+                json={
+                    "sessionId": client.session_id,
+                    "feedback": {
+                        "forId": run["id"],
+                        "value": 0,
+                        "comment": "Mrs Jones thinks it is old",
+                    },
+                },
+            )
+        assert rated.status_code == 200, rated.text
+        for _ in range(50):  # the buttons come over the socket, the response over HTTP
+            offered = client.after(mark, "action", name="feedback_reason")
+            if len(offered) == 5:
+                break
+            await asyncio.sleep(0.1)
+        reasons = {action["payload"]["reason"]: action for action in offered}
+        assert set(reasons) == {"wrong citation", "outdated", "missing", "unclear", "other"}
+        assert (await client.call_action(reasons["outdated"])).status_code == 200
+        await client.wait_for("toast", mark)
+
+        # Settings: only one source searched; every citation then comes from it.
+        await client.sio.emit("chat_settings_change", {"sources": ["dch-reimagining-webinar-2026"]})
+        _, start = await client.ask("Who is accountable for a case record that AI helped me draft?")
+        (answer,) = client.after(start, "new_message", type="assistant_message")
+        assert "Reimagining social work" in answer["output"]
+        assert "Understanding the emerging use" not in answer["output"]
+
+        # The library view, and a pasted document refused before any work.
+        _, start = await client.ask("/library")
+        (library,) = client.after(start, "new_message", type="assistant_message")
+        assert "The library:" in library["output"] and "Excerpts only." in library["output"]
+        pasted_id, start = await client.ask("Mrs Smith said that " * 200)
+        assert "Smith" not in client.after(start, "update_message", id=pasted_id)[-1]["output"]
+        (refusal,) = client.after(start, "new_message", type="assistant_message")
+        assert "limited to 2,000" in refusal["output"]
+        await client.sio.disconnect()
+
+    asyncio.run(conversation())
+    log = chat.stop()
+    assert "Smith" not in log and NHS_NUMBER not in log and "Jones" not in log  # never logged
+    files = PROJECT_ROOT / ".files"
+    assert not files.exists() or not any(p.is_file() for p in files.rglob("*"))  # nothing left
+
+    exported = subprocess.run(
+        [*CLI, "feedback", "export"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+        env={**os.environ, "ASSISTANT_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3")},
+        check=False,
+    )
+    (row,) = csv.DictReader(io.StringIO(exported.stdout))
+    assert (row["rating"], row["reason"], row["backend"]) == ("down", "outdated", "extractive")
+    assert "[NHS number]" in row["question"] and NHS_NUMBER not in exported.stdout
+    assert "Jones" not in row["comment"] and row["cited_chunk_ids"]
+
+
+def test_another_site_cannot_open_the_chat_websocket(chat):
+    async def attempt(origin: str) -> None:
+        client = ChatClient(chat.url)
+        await client.connect(headers={"Origin": origin})
+        await client.sio.disconnect()
+
+    asyncio.run(attempt(chat.url))  # the page itself
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        asyncio.run(attempt("http://evil.example"))
+
+
+def test_login_when_a_users_file_is_set_and_no_index_says_what_to_run(tmp_path):
+    users = tmp_path / "users"
+    subprocess.run(
+        [*CLI, "chat-user", "add", "sam", "--file", str(users)],
+        input="s3cret\n",
+        text=True,
+        cwd=PROJECT_ROOT,
+        check=True,
+        timeout=60,
+    )
+    server = ChatServer(
+        tmp_path / "chat.log",
+        "--db",
+        str(tmp_path / "empty"),
+        env={"ASSISTANT_CHAT_USERS_FILE": str(users), "CHAINLIT_AUTH_SECRET": ""},
+    )
+    try:
+        assert httpx.get(server.url + "/auth/config").json()["requireLogin"] is True
+        refused = httpx.post(server.url + "/login", data={"username": "sam", "password": "wrong"})
+        assert refused.status_code == 401
+        accepted = httpx.post(server.url + "/login", data={"username": "sam", "password": "s3cret"})
+        assert accepted.status_code == 200
+        cookie = "; ".join(f"{name}={value}" for name, value in accepted.cookies.items())
+
+        async def conversation() -> None:
+            stranger = ChatClient(server.url)
+            with pytest.raises(socketio.exceptions.ConnectionError):
+                await stranger.connect()
+            client = ChatClient(server.url)
+            await client.connect(headers={"Cookie": cookie})
+            notice = await client.wait_for("new_message", type="assistant_message")
+            assert "assistant ingest" in notice["output"]
+            await client.sio.disconnect()
+
+        asyncio.run(conversation())
+    finally:
+        server.stop()
+    assert (tmp_path / "empty" / "chat_auth_secret").is_file()  # generated, kept for restarts
+
+
+def test_a_model_draft_is_never_shown_before_it_is_checked(
+    tmp_path, library_settings, ollama_standin
+):
+    invented = "The Care Act requires every council to buy approved chatbots for all staff."
+    ollama_standin.reply = (
+        '{"answered": true, "sentences": [{"text": "'
+        + invented
+        + '", "citations": [{"n": 1, "quote": ""}]}]}'
+    )
+    ollama_standin.chunk_delay_s = 0.1  # long enough for progress updates
+    server = ChatServer(
+        tmp_path / "chat.log",
+        "--db",
+        str(library_settings.data_dir),
+        env={
+            "ASSISTANT_BACKEND": "ollama",
+            "ASSISTANT_OLLAMA_HOST": ollama_standin.url,
+            "ASSISTANT_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
+        },
+    )
+
+    async def conversation() -> None:
+        client = ChatClient(server.url)
+        await client.connect()
+        widgets = await client.wait_for("chat_settings")
+        assert "Ollama, model llama3.1:8b" in widgets["value"][0]["initial"]
+        _, start = await client.ask("Can I paste my case notes into ChatGPT?")
+        steps = [
+            data
+            for name, data in client.events[start:]
+            if name in ("new_message", "update_message") and data.get("type") == "tool"
+        ]
+        assert steps and steps[0]["name"] == "writing and checking the answer"
+        assert "pieces of a draft" in " ".join(step["output"] for step in steps)
+        assert steps[-1]["output"].startswith("Every sentence was checked")
+        (answer,) = client.after(start, "new_message", type="assistant_message")
+        assert "could not be checked against the guidance" in answer["output"]  # the notice
+        sent = repr(client.events)
+        assert "Care Act" not in sent and "stream_token" not in sent  # the draft never left
+        await client.sio.disconnect()
+
+    try:
+        asyncio.run(conversation())
+    finally:
+        server.stop()
+    assert ollama_standin.count("/api/chat") == 1
