@@ -114,7 +114,7 @@ class FeedbackStore:
             db.execute(_SCHEMA)
             rows = db.execute(
                 "SELECT id, timestamp, message_id, rating, reason, comment, backend, question, "
-                "answer, cited_chunk_ids FROM feedback ORDER BY timestamp, id"
+                "answer, cited_chunk_ids FROM feedback ORDER BY timestamp, rowid"
             ).fetchall()
         return [Feedback(*row[:9], tuple(row[9].split())) for row in rows]
 
