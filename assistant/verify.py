@@ -70,9 +70,10 @@ def verify_citations(
     removed: list[Removed] = []
     cleaned = [replace(claim, text=strip_outside_links(claim.text, allowed)) for claim in draft.claims]
     # A sentence quoted whole from the passage it cites needs no model to say it is supported.
-    to_embed = [c.text for c in cleaned if not _quoted_whole(c, shown)]
+    whole = [_quoted_whole(c, shown) for c in cleaned]
+    to_embed = [c.text for c, quoted in zip(cleaned, whole) if not quoted]
     embedded = iter(embedder.embed_batch(to_embed) if to_embed else [])
-    vectors = [None if _quoted_whole(c, shown) else next(embedded) for c in cleaned]
+    vectors = [None if quoted else next(embedded) for quoted in whole]
     for claim, vector in zip(cleaned, vectors):
         reason = _problem(claim, vector, shown, settings)
         if reason:

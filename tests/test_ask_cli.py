@@ -36,13 +36,8 @@ def test_ask_prints_the_answer_and_numbered_references(library_settings):
 
 
 def test_ask_reads_questions_from_stdin_one_json_object_per_line(library_settings):
-    import subprocess
-
-    from tests.test_ingest import CLI, PROJECT_ROOT
-
     questions = "Can I paste my case notes into ChatGPT?\n\nWhat is the capital of Peru?\n" + "x" * 3000 + "\n"
-    result = subprocess.run([*CLI, "ask", "--db", str(library_settings.data_dir)], input=questions,
-                            capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)  # fmt: skip
+    result = run_cli("ask", "--db", str(library_settings.data_dir), input=questions)
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["abstained"] for line in lines[:2]] == [False, True]

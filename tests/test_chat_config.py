@@ -18,7 +18,7 @@ from assistant.chat.launch import (
 )
 from assistant.chat.users import UsersFileError, add_user, login_ok, read_users
 from assistant.settings import PROJECT_ROOT, load_settings
-from tests.test_ingest import CLI
+from tests.test_ingest import CLI, run_cli
 
 CHAINLIT = Path(find_spec("chainlit").origin).parent
 CONFIG = tomllib.loads((PROJECT_ROOT / ".chainlit" / "config.toml").read_text(encoding="utf-8"))
@@ -95,15 +95,7 @@ def test_chat_user_add_command_reads_the_password_from_stdin(tmp_path):
     import subprocess
 
     users = tmp_path / "users"
-    added = subprocess.run(
-        [*CLI, "chat-user", "add", "sam", "--file", str(users)],
-        input="s3cret\n",
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        timeout=60,
-        check=False,
-    )
+    added = run_cli("chat-user", "add", "sam", "--file", str(users), input="s3cret\n")
     assert added.returncode == 0, added.stderr
     assert login_ok(users, "sam", "s3cret")
     no_file = subprocess.run(

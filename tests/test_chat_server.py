@@ -21,7 +21,7 @@ import pytest
 import socketio
 
 from assistant.settings import PROJECT_ROOT
-from tests.test_ingest import CLI
+from tests.test_ingest import CLI, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -285,14 +285,8 @@ def test_another_site_cannot_open_the_chat_websocket(chat):
 
 def test_login_when_a_users_file_is_set_and_no_index_says_what_to_run(tmp_path):
     users = tmp_path / "users"
-    subprocess.run(
-        [*CLI, "chat-user", "add", "sam", "--file", str(users)],
-        input="s3cret\n",
-        text=True,
-        cwd=PROJECT_ROOT,
-        check=True,
-        timeout=60,
-    )
+    added = run_cli("chat-user", "add", "sam", "--file", str(users), input="s3cret\n")
+    assert added.returncode == 0, added.stderr
     server = ChatServer(
         tmp_path / "chat.log",
         "--db",

@@ -154,10 +154,12 @@ def test_querying_with_another_model_is_a_clear_error(settings, corpus_copy):
 CLI = [sys.executable, "-m", "assistant.cli"]
 
 
-def run_cli(*args, env=None):
+def run_cli(*args, env=None, input=None):
+    """`assistant ARGS` in a real process, from the project folder; `input` goes to its stdin."""
     return subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, cwd=PROJECT_ROOT, env=env, timeout=600
-    )
+        [*CLI, *args], capture_output=True, text=True, cwd=PROJECT_ROOT, env=env, input=input,
+        timeout=600,
+    )  # fmt: skip
 
 
 @pytest.mark.slow
