@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-done
 TEST_STAMP  := $(VENV)/.test-setup-done
 
-.PHONY: setup setup-test run ingest test bench lock clean
+.PHONY: setup setup-test run ingest test eval bench lock clean
 
 setup: $(SETUP_STAMP)
 
@@ -24,7 +24,7 @@ setup-test: $(TEST_STAMP)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-$(TEST_STAMP): $(SETUP_STAMP) requirements/test.txt requirements/llamacpp.txt
+$(TEST_STAMP): $(SETUP_STAMP) requirements/test.txt requirements/llamacpp.txt requirements/eval.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/test.txt
 	command -v chromium >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
 	touch $@
@@ -39,6 +39,11 @@ run: ingest
 test: setup-test
 	$(BIN)/python -m pytest
 
+# The evaluation harness over every case set, beside the LangChain tutorial baseline; writes
+# evals/reports/extractive/ (see evals/README.md). Exits 1 below a floor in evals/floors.toml.
+eval: setup-test ingest
+	$(BIN)/assistant eval
+
 bench: setup-test
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_answer.py
@@ -46,7 +51,7 @@ bench: setup-test
 # Regenerate requirements/runtime.txt after changing dependencies in pyproject.toml.
 lock: setup
 	grep '^#' requirements/runtime.txt > requirements/runtime.txt.new
-	$(BIN)/pip freeze --exclude-editable | grep -v -i -E '^(torch|llama[-_]cpp[-_]python|diskcache|gemma3|pytest|pluggy|iniconfig|playwright)[=-]' >> requirements/runtime.txt.new
+	$(BIN)/pip freeze --exclude-editable | grep -v -i -E '^(torch|llama[-_]cpp[-_]python|diskcache|gemma3|pytest|pluggy|iniconfig|playwright|langchain[-_]chroma|matplotlib|contourpy|cycler|fonttools|kiwisolver|pillow|pyparsing)[=-]' >> requirements/runtime.txt.new
 	mv requirements/runtime.txt.new requirements/runtime.txt
 
 clean:

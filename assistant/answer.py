@@ -17,7 +17,7 @@ from assistant.domain import Citation, Passage, PersonalData, Removed
 from assistant.embeddings import Embedder, load_embedder
 from assistant.followup import standalone_question
 from assistant.generate import Claim, Draft, extractive_draft, model_draft
-from assistant.guard import PLACEHOLDERS, redact
+from assistant.guard import PLACEHOLDERS, redact, without_placeholders
 from assistant.llm import LLM, ModelUnavailable, TokenCallback, load_llm
 from assistant.prompts import load_template
 from assistant.retrieve import Retrieval, Retriever
@@ -158,7 +158,7 @@ class Assistant:
         earlier = [redact(q).text for q in history]
         clock.lap("guard")
         searched_for = standalone_question(redaction.text, earlier, self.llm)
-        retrieval = self.retriever.search(searched_for, k, source_ids)
+        retrieval = self.retriever.search(without_placeholders(searched_for), k, source_ids)
         clock.lap("retrieve")
         notices = [self._personal_data_notice(redaction.found)] if redaction.found else []
         base = dict(question=redaction.text, searched_for=searched_for,

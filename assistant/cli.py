@@ -96,7 +96,21 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
     export.add_argument("--db", type=Path, help="data folder (default: ./data)")
     export.set_defaults(run=_run_feedback_export)
+
+    from evals.run import add_arguments  # the harness's own options, defined once
+
+    evaluate = commands.add_parser(
+        "eval", help="measure answers against the evaluation cases, beside a baseline"
+    )
+    add_arguments(evaluate)
+    evaluate.set_defaults(run=_run_eval)
     return parser
+
+
+def _run_eval(settings: Settings, args: argparse.Namespace) -> int:
+    from evals.run import run
+
+    return run(settings, args)
 
 
 # -- ingest ----------------------------------------------------------------------------------

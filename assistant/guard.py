@@ -108,6 +108,15 @@ def redact(question: str) -> Redaction:
     return Redaction("".join(parts), tuple(spans))
 
 
+_PLACEHOLDER = re.compile(r"\s*(?:" + "|".join(re.escape(p) for p in PLACEHOLDERS.values()) + r")")
+
+
+def without_placeholders(text: str) -> str:
+    """The redacted text with its placeholders taken out, for searching: "[name]" carries no
+    meaning, and a question wrapped in several of them scores lower against every passage."""
+    return re.sub(r"\s+([,.;:?!])", r"\1", _PLACEHOLDER.sub("", text)).strip()
+
+
 def _find(text: str) -> list[PersonalData]:
     found: list[PersonalData] = []
     for kind, pattern in _PATTERNS:

@@ -57,6 +57,11 @@ class Retriever:
     def sources(self) -> list[str]:
         return sorted({chunk.source_id for chunk in self._chunks})
 
+    @property
+    def chunks(self) -> list[Chunk]:
+        """Every passage this generation of the index holds."""
+        return list(self._chunks)
+
     def search(
         self, question: str, k: int | None = None, source_ids: Sequence[str] | None = None
     ) -> Retrieval:

@@ -17,20 +17,17 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.offline import enforce_offline  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
+from evals.cases import load_cases  # noqa: E402
 
 
 def questions() -> list[str]:
-    found = []
-    for path in sorted((ROOT / "evals" / "cases").glob("*.yaml")):
-        found += [case["question"] for case in yaml.safe_load(path.read_text(encoding="utf-8"))]
-    return found
+    return [case.question for case in load_cases()]
 
 
 def percentiles(samples: list[float]) -> str:

@@ -122,10 +122,7 @@ def _ingest(settings, embedder, index, corpus, rebuild, progress) -> IngestRepor
     report = IngestReport()
     carried: list[Source] = []
     prepared: list[_Prepared] = []
-    limits = Limits(
-        max_file_bytes=int(settings.max_file_mb * 1e6),
-        max_docx_uncompressed_bytes=int(settings.max_docx_uncompressed_mb * 1e6),
-    )
+    limits = limits_for(settings)
     shape = ChunkShape(
         settings.chunk_target_words, settings.chunk_max_words, settings.chunk_overlap_sentences
     )
@@ -182,6 +179,13 @@ def _ingest(settings, embedder, index, corpus, rebuild, progress) -> IngestRepor
     report.generation = building.info.generation
     report.published = True
     return report
+
+
+def limits_for(settings: Settings) -> Limits:
+    return Limits(
+        max_file_bytes=int(settings.max_file_mb * 1e6),
+        max_docx_uncompressed_bytes=int(settings.max_docx_uncompressed_mb * 1e6),
+    )
 
 
 def discover(corpus: Path) -> list[Path]:

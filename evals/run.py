@@ -1,0 +1,276 @@
+"""`assistant eval` / `python -m evals`: run the cases through the assistant and the baseline,
+score both, write the report, and fail (exit 1) when the assistant falls below a floor.
+
+    assistant eval [--backend extractive|ollama|llamacpp] [--set NAME ...] [--judge KIND]
+                   [--out DIR] [--no-baseline] [--limit N] [--db DIR] [--profile FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+import tomllib
+from datetime import datetime, timezone
+from pathlib import Path
+
+from assistant.answer import Assistant
+from assistant.llm import load_llm
+from assistant.offline import enforce_offline
+from assistant.settings import PROJECT_ROOT, Settings, load_settings
+from assistant.store import IndexProblem
+from evals import metrics, report
+from evals.cases import GROUPS, Case, CaseProblem, load_cases, set_names
+from evals.judges import DeterministicJudge, Judge, ModelJudge, agreement
+from evals.pipelines import AssistantPipeline, Pipeline, Record
+
+REPORTS_DIR = PROJECT_ROOT / "evals" / "reports"
+FLOORS = Path(__file__).parent / "floors.toml"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--backend",
+        choices=["extractive", "ollama", "llamacpp"],
+        help="answer backend (default: the settings')",
+    )
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        metavar="NAME",
+        help=f"case set or group, repeatable (default: all); groups: {', '.join(GROUPS)}",
+    )
+    parser.add_argument(
+        "--judge",
+        choices=["deterministic", "ollama", "llamacpp"],
+        default="deterministic",
+        help="who decides whether cited passages support a sentence",
+    )
+    parser.add_argument("--out", type=Path, help="report folder (default: evals/reports/<backend>)")
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="skip the LangChain tutorial baseline"
+    )
+    parser.add_argument(
+        "--no-agreement", action="store_true", help="skip measuring judges on hand labels"
+    )
+    parser.add_argument(
+        "--limit", type=int, help="at most N cases from each set (a quicker smoke run)"
+    )
+    parser.add_argument("--floors", type=Path, default=FLOORS, help="floors file (TOML)")
+    parser.add_argument("--db", type=Path, help="data folder holding the index")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", help="settings profile (TOML)")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    enforce_offline()
+    settings = load_settings(args.profile, data_dir=args.db, backend=args.backend)
+    return run(settings, args)
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    try:
+        cases = _limited(load_cases(args.sets), args.limit)
+        assistant = Assistant.open(settings)
+    except (CaseProblem, IndexProblem) as problem:
+        print(f"assistant eval: {problem}", file=sys.stderr)
+        return 2
+    judge = _judge(args.judge, assistant, settings)
+    pipelines: list[Pipeline] = [AssistantPipeline(assistant)]
+    if not args.no_baseline:
+        from evals.baseline import TutorialBaseline  # LangChain and a second Chroma: only when used
+
+        _say("building the baseline's index (RecursiveCharacterTextSplitter 1000/200, Chroma)")
+        pipelines.append(TutorialBaseline(settings, assistant.embedder, assistant.llm))
+    results = {}
+    for pipeline in pipelines:
+        rows = []
+        for done, case in enumerate(cases, 1):
+            record = _run_case(pipeline, case)
+            rows.append(metrics.score_case(case, record, judge, pipeline.system_prompt))
+            if done % 25 == 0 or done == len(cases):
+                _say(f"{pipeline.name}: {done}/{len(cases)} cases")
+        results[pipeline.name] = {
+            "summary": metrics.summarise(rows),
+            "by_set": metrics.by(rows, "set"),
+            "by_category": metrics.by([r for r in rows if r["expect"] == "answer"], "category"),
+            "by_kind": metrics.by(rows, "kind"),
+            "cases": rows,
+            "description": pipeline.description,
+        }
+    agreed = None if args.no_agreement else _agreement(judge, assistant, settings)
+    summary = results["assistant"]["summary"]
+    floors = check_floors(summary, args.floors)
+    full = {
+        "run": _run_info(settings, args, assistant, judge, cases, time.perf_counter() - started),
+        "pipelines": results,
+        "comparison": report.comparison(summary, results["baseline"]["summary"])
+        if "baseline" in results
+        else {},
+        "agreement": agreed,
+        "floors": floors,
+    }
+    folder = args.out or REPORTS_DIR / settings.backend
+    written = report.write(full, folder)
+    _print_headline(full)
+    print("report: " + ", ".join(str(p) for p in written))
+    failed = [f for f in floors if not f["ok"]]
+    for f in failed:
+        print(f"BELOW FLOOR: {f['figure']} = {f['value']} (needs {f['rule']})", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def check_floors(summary: dict, path: Path) -> list[dict]:
+    """Each floor in the TOML file ([min] and [max] tables) against the assistant's figures."""
+    floors = tomllib.loads(path.read_text(encoding="utf-8"))
+    values = report.flat(summary) | {"errors": summary["errors"]}
+    checked = []
+    for side, compare in (("min", lambda v, f: v >= f), ("max", lambda v, f: v <= f)):
+        for figure, floor in floors.get(side, {}).items():
+            if figure not in values:
+                raise KeyError(f"{path}: unknown figure '{figure}'; known: {', '.join(values)}")
+            value = values[figure]
+            # A figure this run could not measure (no out-of-scope case in the sets) is not a failure.
+            checked.append(
+                {
+                    "figure": figure,
+                    "rule": f"{'>=' if side == 'min' else '<='} {floor}",
+                    "value": value,
+                    "ok": value is None or compare(value, floor),
+                }
+            )
+    return checked
+
+
+def _run_case(pipeline: Pipeline, case: Case) -> Record:
+    try:
+        return pipeline.run(case)
+    except Exception as exc:  # one broken case is reported, the run goes on
+        return Record(
+            case.id, pipeline.name, "", {}, [], False, 0.0, "", error=f"{type(exc).__name__}: {exc}"
+        )
+
+
+def _judge(kind: str, assistant: Assistant, settings: Settings) -> Judge:
+    if kind == "deterministic":
+        return DeterministicJudge(assistant.embedder, settings)
+    llm = (
+        assistant.llm
+        if settings.backend == kind
+        else load_llm(settings.model_copy(update={"backend": kind}))
+    )
+    return ModelJudge(llm)
+
+
+def _agreement(judge: Judge, assistant: Assistant, settings: Settings) -> dict:
+    """The judges against the hand labels of evals/support/claims.yaml (the passage each claim
+    was written from, located in the index)."""
+    from evals.support.measure import load_items, locate
+
+    items = load_items()
+    chunks = locate(items, assistant.retriever.chunks)
+    labelled = [
+        (item["claim"], chunk.text, bool(item["supported"])) for item, chunk in zip(items, chunks)
+    ]
+    # The deterministic judge always; a model judge whenever this run has a model (the ALCE
+    # judge chosen with --judge, else the answering model).
+    judges: list[Judge] = [DeterministicJudge(assistant.embedder, settings)]
+    if not isinstance(judge, DeterministicJudge):
+        judges.append(judge)
+    elif assistant.llm is not None:
+        judges.append(ModelJudge(assistant.llm))
+    result = agreement(judges, labelled)
+    unparsed = [j for j in judges if isinstance(j, ModelJudge) and j.unparsed]
+    if len(judges) == 1:
+        result["note"] = (
+            "No model judge in this run: with a capable model in Ollama, "
+            "`assistant eval --judge ollama` adds one and its agreement with the others."
+        )
+    elif unparsed:
+        result["note"] = "; ".join(
+            f"{j.name}: {j.unparsed} of {j.calls} replies were not the JSON asked for "
+            "(counted as 'not supported')"
+            for j in unparsed
+        )
+    return result
+
+
+def _limited(cases: list[Case], limit: int | None) -> list[Case]:
+    if not limit:
+        return cases
+    kept, per_set = [], {}
+    for case in cases:
+        per_set[case.set] = per_set.get(case.set, 0) + 1
+        if per_set[case.set] <= limit:
+            kept.append(case)
+    return kept
+
+
+def _run_info(settings, args, assistant, judge, cases, seconds) -> dict:
+    model = {
+        "ollama": settings.ollama_model,
+        "llamacpp": str(settings.llamacpp_model_path or ""),
+    }.get(settings.backend, "")
+    command = "assistant eval --backend " + settings.backend
+    command += "".join(f" --set {name}" for name in args.sets or ())
+    command += f" --limit {args.limit}" if args.limit else ""
+    command += f" --judge {args.judge}" if args.judge != "deterministic" else ""
+    return {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "commit": _commit(),
+        "backend": settings.backend,
+        "model": Path(model).name if model else "",
+        "prompt_version": settings.prompt_version,
+        "max_answer_tokens": settings.max_answer_tokens
+        if settings.backend != "extractive"
+        else None,
+        "judge": judge.name,
+        "sets": sorted({c.set for c in cases}, key=lambda s: set_names().index(s)),
+        "cases": len(cases),
+        "index_generation": assistant.index.generation,
+        "seconds": seconds,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "command": command,
+    }
+
+
+def _commit() -> str:
+    try:
+        found = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=PROJECT_ROOT,
+            timeout=10,
+        )
+        return found.stdout.strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def _print_headline(full: dict) -> None:
+    ours = report.flat(full["pipelines"]["assistant"]["summary"])
+    base = (
+        report.flat(full["pipelines"]["baseline"]["summary"])
+        if "baseline" in full["pipelines"]
+        else {}
+    )
+    print(f"{'figure':<22}{'assistant':>12}{'baseline':>12}")
+    for key in ours:
+        print(f"{key:<22}{_short(ours[key]):>12}{_short(base.get(key)) if base else '':>12}")
+
+
+def _short(value) -> str:
+    return "n/a" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
