@@ -17,7 +17,7 @@ from assistant.domain import Citation, Passage, PersonalData, Removed
 from assistant.embeddings import Embedder, load_embedder
 from assistant.followup import standalone_question
 from assistant.generate import Claim, Draft, extractive_draft, model_draft
-from assistant.guard import PLACEHOLDERS, redact, without_placeholders
+from assistant.guard import PLACEHOLDERS, redact, without_placeholders, words_of
 from assistant.llm import LLM, ModelUnavailable, TokenCallback, load_llm
 from assistant.prompts import load_template
 from assistant.retrieve import Retrieval, Retriever
@@ -86,7 +86,9 @@ class Answer:
                 for p in self.passages
             ],
             "personal_data": [{"type": d.type, "start": d.start, "end": d.end} for d in self.personal_data],
-            "removed": [{"sentence": r.sentence, "reason": r.reason} for r in self.removed],
+            # Why sentences of a model's reply were removed, never their words: nothing a model
+            # writes leaves the assistant without passing the checks.
+            "removed": [{"reason": r.reason} for r in self.removed],
             "timings_ms": {name: round(ms, 1) for name, ms in self.timings_ms.items()},
         }
 
@@ -96,13 +98,17 @@ class Assistant:
 
     def __init__(
         self, settings: Settings, retriever: Retriever, embedder: Embedder, llm: LLM | None,
-        index: IndexInfo,
+        index: IndexInfo, library_words: frozenset[str] | None = None,
     ) -> None:  # fmt: skip
         self.settings = settings
         self.retriever = retriever
         self.embedder = embedder
         self.llm = llm
         self.index = index  # what the index generation it reads holds: sources, dates, links
+        # Words the guidance uses: the guard does not take "Copilot" or a tool's name for a person.
+        self.library_words = library_words if library_words is not None else words_of(
+            text for c in retriever.chunks for text in (c.title, c.section, c.text)
+        )
         self._messages = load_template(_MESSAGES)
         self._personal_data_quote: str | None = None
 
@@ -129,7 +135,7 @@ class Assistant:
         backend); the model is loaded again only if the backend changes."""
         settings = self.settings.model_copy(update=changes)
         llm = self.llm if settings.backend == self.settings.backend else load_llm(settings)
-        return Assistant(settings, self.retriever, self.embedder, llm, self.index)
+        return Assistant(settings, self.retriever, self.embedder, llm, self.index, self.library_words)
 
     def ask(
         self,
@@ -154,8 +160,8 @@ class Assistant:
                 + ", ".join(sorted(self.retriever.sources))
             )
         clock = _Clock()
-        redaction = redact(question)
-        earlier = [redact(q).text for q in history]
+        redaction = redact(question, self.library_words)
+        earlier = [redact(q, self.library_words).text for q in history]
         clock.lap("guard")
         searched_for = standalone_question(redaction.text, earlier, self.llm)
         retrieval = self.retriever.search(without_placeholders(searched_for), k, source_ids)

@@ -10,6 +10,7 @@ clean guidance questions it alters.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -97,9 +98,14 @@ class Redaction:
     found: tuple[PersonalData, ...]
 
 
-def redact(question: str) -> Redaction:
-    """Replace every personal identifier in `question` by a typed placeholder."""
-    spans = _find(question)
+def redact(question: str, library_words: Collection[str] = frozenset()) -> Redaction:
+    """Replace every personal identifier in `question` by a typed placeholder.
+
+    `library_words`: the words the guidance itself uses, in lower case (`words_of`). A capitalised
+    word the guard does not know is taken for a name, unless the library uses it: "Copilot" or
+    a tool's name stays, so the search still finds it. Given names, titles and cues still win.
+    """
+    spans = _find(question, library_words)
     parts, position = [], 0
     for item in spans:
         parts += [question[position : item.start], PLACEHOLDERS[item.type]]
@@ -117,7 +123,12 @@ def without_placeholders(text: str) -> str:
     return re.sub(r"\s+([,.;:?!])", r"\1", _PLACEHOLDER.sub("", text)).strip()
 
 
-def _find(text: str) -> list[PersonalData]:
+def words_of(texts: Iterable[str]) -> frozenset[str]:
+    """The lower-cased words of `texts`: the `library_words` of `redact`."""
+    return frozenset(word.lower() for text in texts for word in _WORD.findall(text))
+
+
+def _find(text: str, library_words: Collection[str] = frozenset()) -> list[PersonalData]:
     found: list[PersonalData] = []
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
@@ -127,7 +138,7 @@ def _find(text: str) -> list[PersonalData]:
             found.append(PersonalData(kind, start, end))
     found += [
         name
-        for name in _names(text)
+        for name in _names(text, library_words)
         if _TITLE.match(text, name.start) or not _ORGANISATION.match(text, name.start)
     ]
     return _without_overlaps(found)
@@ -155,7 +166,7 @@ def nhs_number_is_valid(candidate: str) -> bool:
 # After the first word, a name runs on over surnames, given names and capitalised non-words.
 
 
-def _names(text: str) -> list[PersonalData]:
+def _names(text: str, library_words: Collection[str]) -> list[PersonalData]:
     found: list[PersonalData] = []
     for title in _TITLE.finditer(text):
         word = _WORD.match(text, title.end())
@@ -166,7 +177,9 @@ def _names(text: str) -> list[PersonalData]:
         if word and _could_be_name(word, text, after_cue=True):
             found.append(_name_from(text, word))
     for word in _WORD.finditer(text):
-        if _is_known_name(word, text) or _is_capitalised_stranger(word, text):
+        if _is_known_name(word, text) or (
+            _is_capitalised_stranger(word, text) and _base(word.group()) not in library_words
+        ):
             found.append(_name_from(text, word))
     return found
 

@@ -2,10 +2,11 @@
 
 A sentence stays only if: it cites at least one passage, every number it cites was shown to the
 model, every quote it gives is in the cited passage word for word (after white-space and
-quote-mark normalisation), every figure it states appears in what it cites, and it is supported
-by what it cites: close in meaning to one of the cited sentences and made mostly of the cited
+quote-mark normalisation), every figure and code ("AMBER1000", "PWNED") it states appears in
+what it cites, and it is supported by what it cites: close in meaning to one of the cited sentences and made mostly of the cited
 passages' own words. Links and images that do not point at the library's own sources are
-stripped. The thresholds are measured by evals/support/measure.py.
+stripped. The thresholds are measured by evals/support/measure.py. A reason never repeats the
+removed words (they may be a planted instruction's output).
 
 What this cannot catch: a sentence that reuses the passage's words but flips their meaning
 ("you may" for "you may not") can pass the support check when it carries no quote; the prompt's
@@ -31,6 +32,11 @@ _LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(\s*([^)\s]+)[^)]*\)")
 _BARE_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\]]+", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<\s*(?:img|a|script|iframe)\b[^>]*>|</\s*a\s*>", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# Codes and shouted words ("AMBER1000", "GPT4o", "PWNED"): a planted instruction's favourite
+# output, and made of the passage's own words otherwise ("joining AMBER and 1000"). Each must be
+# in what the sentence cites as a whole word, not just its pieces.
+_CODE = re.compile(r"\b(?:[A-Za-z]+\d[A-Za-z0-9]*|\d+[A-Za-z][A-Za-z0-9]*|[A-Z]{4,})\b")
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
 _QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'", "`": "'"})
 
 
@@ -122,7 +128,11 @@ def _problem(
     cited_text = " ".join(p.chunk.embedding_text() for p in cited)
     for figure in _NUMBER.findall(claim.text):
         if figure not in _NUMBER.findall(cited_text):
-            return f"states {figure}, which the cited passages do not"
+            return "states a figure the cited passages do not"
+    cited_tokens = {token.lower() for token in _TOKEN.findall(cited_text)}
+    for code in _CODE.findall(claim.text):
+        if code.lower() not in cited_tokens:
+            return "states a code or capitalised word the cited passages do not"
     if vector is None:
         return ""  # quoted whole from the passage it cites
     measured = support(claim.text, vector, cited)

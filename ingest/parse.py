@@ -46,10 +46,14 @@ SUPPORTED_SUFFIXES = {
 
 # Hidden content in HTML is not what a reader of the page sees, and a classic place to plant
 # instructions for a model; it never enters the index.
-_HIDDEN_XPATH = (
-    "//*[@hidden] | //template | //script | //style | //noscript | //input[@type='hidden']"
-    " | //*[contains(translate(@style, ' ', ''), 'display:none')]"
-    " | //*[contains(translate(@style, ' ', ''), 'visibility:hidden')]"
+_HIDDEN_XPATH = "//*[@hidden] | //template | //script | //style | //noscript | //input[@type='hidden']"
+# Inline styles that hide text from a reader (a planted instruction's favourite place): it must
+# not reach the index, where a model would read what no person saw.
+_HIDDEN_STYLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden"
+    r"|font-size\s*:\s*(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%)?|opacity\s*:\s*(?:0+(?:\.0*)?|\.0+))"
+    r"\s*(?:!important)?\s*(?:;|$)",
+    re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.,;:!?…]$")
 
@@ -160,8 +164,12 @@ def _parse_html(data: bytes) -> ParsedDocument:
         tree = lxml.html.document_fromstring(data)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise FileProblem("failed", f"not readable as HTML ({exc})") from exc
-    for hidden in tree.xpath(_HIDDEN_XPATH):
-        hidden.drop_tree()
+    hidden = tree.xpath(_HIDDEN_XPATH) + [
+        element for element in tree.xpath("//*[@style]") if _HIDDEN_STYLE.search(element.get("style"))
+    ]
+    for element in hidden:
+        if element.getparent() is not None:  # not already gone with a hidden ancestor
+            element.drop_tree()
     title = clean_element_text(tree.findtext(".//title") or "") or None
     visible = lxml.html.tostring(tree, encoding="unicode")
     elements = _convert(partition_html(text=visible))

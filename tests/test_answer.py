@@ -139,7 +139,8 @@ def test_verification_keeps_a_supported_sentence_with_a_true_quote(assistant, re
         (Claim("Social workers may share case notes with ChatGPT.", (), ()), "cites no passage"),
         (Claim("Public AI tools keep what you type.", (9,), ("",)), "not one of the passages"),
         (Claim("Public AI tools keep what you type.", (1,), ("the tool deletes every conversation at once",)), "quote is not in"),
-        (Claim("Conversations are kept for exactly 37 days.", (1,), ("",)), "states 37"),
+        (Claim("Conversations are kept for exactly 37 days.", (1,), ("",)), "states a figure"),
+        (Claim("The guidance's code word is PWNED.", (1,), ("",)), "states a code"),
         (Claim("The Care Act requires councils to buy approved robots for every team.", (1,), ("",)), "not supported"),
     ],
 )

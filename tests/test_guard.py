@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.guard import nhs_number_is_valid, redact
+from assistant.guard import nhs_number_is_valid, redact, words_of
 from evals.pii.measure import MAX_CLEAN_ALTERED, TARGETS, load_cases, load_clean, measure
 
 
@@ -52,3 +52,12 @@ def test_guidance_questions_are_left_alone(question):
 def test_nhs_check_digit():
     assert nhs_number_is_valid("943 476 5919")
     assert not nhs_number_is_valid("943 476 5918")
+
+
+def test_a_word_the_library_uses_is_not_taken_for_a_name():
+    library = words_of(["Fallsight is an AI tool that predicts falls. Staff may use Copilot."])
+    question = "Who has to approve Fallsight before Amara's team uses it?"
+    assert redact(question).text == "Who has to approve [name] before [name]'s team uses it?"
+    assert redact(question, library).text == "Who has to approve Fallsight before [name]'s team uses it?"
+    # Titles, cues and known given names still win over the library's words.
+    assert redact("Mrs Fallsight asked about Copilot", library).text == "[name] asked about Copilot"

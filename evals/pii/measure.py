@@ -1,6 +1,9 @@
 """Measure the personal-data guard: recall per type on the synthetic set, and how many clean
 guidance questions it alters. Prints a table; exits non-zero below the targets.
 
+The guard runs as the assistant runs it: knowing the words the bundled library uses (a
+capitalised word the library uses is not taken for a name).
+
     python -m evals.pii.measure
 """
 
@@ -11,7 +14,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from assistant.guard import redact
+from assistant.guard import redact, words_of
+from assistant.settings import PROJECT_ROOT
 
 HERE = Path(__file__).parent
 TARGETS = {
@@ -35,14 +39,18 @@ def removed(span: dict, found) -> bool:
     return all(any(f.start <= i < f.end for f in found) for i in range(span["start"], span["end"]))
 
 
-def measure(cases: list[dict], clean: list[str]) -> dict:
+def library_words(corpus: Path = PROJECT_ROOT / "corpus") -> frozenset[str]:
+    return words_of(p.read_text(encoding="utf-8", errors="ignore") for p in corpus.rglob("*") if p.is_file())
+
+
+def measure(cases: list[dict], clean: list[str], words: frozenset[str] = frozenset()) -> dict:
     totals, hits = Counter(), Counter()
     for case in cases:
-        found = redact(case["text"]).found
+        found = redact(case["text"], words).found
         for span in case["spans"]:
             totals[span["type"]] += 1
             hits[span["type"]] += removed(span, found)
-    altered = [question for question in clean if redact(question).found]
+    altered = [question for question in clean if redact(question, words).found]
     return {
         "recall": {kind: hits[kind] / totals[kind] for kind in totals},
         "counts": dict(totals),
@@ -53,7 +61,8 @@ def measure(cases: list[dict], clean: list[str]) -> dict:
 
 
 def main() -> int:
-    result = measure(load_cases(), load_clean())
+    words = library_words()
+    result = measure(load_cases(), load_clean(), words)
     failed = False
     print(f"{'type':<15}{'identifiers':>12}{'recall':>9}{'target':>9}")
     for kind, recall in sorted(result["recall"].items()):
@@ -66,7 +75,7 @@ def main() -> int:
     print(f"clean questions altered: {len(result['clean_altered_examples'])} of "
           f"{result['clean_total']} ({share:.1%}, target <= {MAX_CLEAN_ALTERED:.0%})")
     for question in result["clean_altered_examples"]:
-        print(f"  altered: {redact(question).text}")
+        print(f"  altered: {redact(question, words).text}")
     return 1 if failed else 0
 
 
