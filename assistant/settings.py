@@ -104,6 +104,7 @@ class Settings(BaseSettings):
         None, description="lines 'name:hash' (assistant chat-user add); when set, login is required"
     )
     feedback_db: Path | None = Field(None, description="default: <data_dir>/feedback.sqlite3")
+    chat_questions_per_minute: int = Field(20, description="per chat; more are asked to wait")
 
 
 class _ProfiledSettings(Settings):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import re
 import threading
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -45,6 +46,24 @@ class RenderedAnswer:
 class Starter:
     label: str
     message: str
+
+
+class RateLimit:
+    """At most `per_minute` questions in any sixty seconds, for one chat: one person cannot keep
+    the shared model (or the machine's two cores) from everyone else."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._asked: deque[float] = deque()
+
+    def wait(self, now: float) -> float:
+        """0 if a question may be asked now (and counts it), else the seconds to wait."""
+        while self._asked and now - self._asked[0] >= 60:
+            self._asked.popleft()
+        if len(self._asked) >= self.per_minute:
+            return 60 - (now - self._asked[0])
+        self._asked.append(now)
+        return 0.0
 
 
 class SharedAssistant:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 import traceback
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,7 @@ from chainlit.input_widget import MultiSelect, Select, TextInput
 from assistant.answer import Answer, Assistant, QuestionTooLong, UnknownSource
 from assistant.chat.adapter import (
     AUDIENCES,
+    RateLimit,
     SharedAssistant,
     answer_mode,
     data_url,
@@ -86,6 +88,7 @@ async def start() -> None:
     cl.user_session.set("history", [])
     cl.user_session.set("exports", {})
     cl.user_session.set("reason_actions", {})
+    cl.user_session.set("rate_limit", RateLimit(SETTINGS.chat_questions_per_minute))
     try:
         assistant, info = await asyncio.to_thread(SHARED.open)
     except Exception as exc:  # noqa: BLE001 (reported in plain English)
@@ -103,6 +106,10 @@ async def on_message(message: cl.Message) -> None:
     run = cl.context.current_run
     if run is not None:
         run.input = message.content  # Chainlit copied the raw text into its run step
+    wait = cl.user_session.get("rate_limit").wait(time.monotonic())
+    if wait:
+        await cl.Message(content=TEXT.render("rate_limited", seconds=f"{wait:.0f}")).send()
+        return
     try:
         if question.strip().lower() == LIBRARY_COMMAND:
             _, info = await asyncio.to_thread(SHARED.open)
