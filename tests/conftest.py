@@ -32,6 +32,15 @@ enforce_offline()
 # guard; the session counts the attempts and fails if there was any.
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("guidance assistant")
+    group.addoption(
+        "--ingest-kills", type=int, default=3,
+        help="crash test: how many times to kill ingest (20 for the full measure; default 3)",
+    )  # fmt: skip
+    group.addoption("--crash-seed", type=int, default=None, help="crash test: the kill points' seed")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     handle, log = tempfile.mkstemp(prefix="network-attempts-", suffix=".jsonl")
     os.close(handle)
