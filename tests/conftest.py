@@ -38,7 +38,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--ingest-kills", type=int, default=3,
         help="crash test: how many times to kill ingest (20 for the full measure; default 3)",
     )  # fmt: skip
-    group.addoption("--crash-seed", type=int, default=None, help="crash test: the kill points' seed")
+    group.addoption(
+        "--crash-seed", type=int, default=None, help="crash test: the seed of the kill points"
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

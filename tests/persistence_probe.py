@@ -69,7 +69,8 @@ def make_queries() -> list[str]:
     rng = random.Random(SEED + 1)
     chunks = make_chunks()
     # Half: words taken from a chunk (it should come first); half: words from anywhere.
-    queries = [" ".join(rng.sample(chunks[rng.randrange(CHUNKS)].text.split(), 5)) for _ in range(10)]
+    picked = [chunks[rng.randrange(CHUNKS)].text.split() for _ in range(10)]
+    queries = [" ".join(rng.sample(words, 5)) for words in picked]
     everything = " ".join(chunk.text for chunk in chunks[:50]).split()
     return queries + [" ".join(rng.sample(everything, 8)) for _ in range(QUERIES - 10)]
 
@@ -83,7 +84,7 @@ def write(data_dir: Path) -> None:
         f"source-{n}": Source(f"source-{n}", f"s{n}.txt", f"Source {n}", chunks=CHUNKS // SOURCES)
         for n in range(SOURCES)
     }
-    info = IndexInfo(0, embedder.model_id, "persistence-probe", "2026-06-01T00:00:00+00:00", sources)
+    info = IndexInfo(0, embedder.model_id, "probe", "2026-06-01T00:00:00+00:00", sources)
     building = index.begin(info)
     building.upsert(chunks, embedder.embed_batch([chunk.embedding_text() for chunk in chunks]))
     index.publish(building, info)

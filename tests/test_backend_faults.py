@@ -119,7 +119,8 @@ def test_a_cancelled_generation_hangs_up_at_the_next_token(settings, ollama_stan
 
     def generate() -> None:
         try:
-            outcome.append(ollama(settings, ollama_standin.url).chat(MESSAGES, on_token=on_token).text)
+            llm = ollama(settings, ollama_standin.url)
+            outcome.append(llm.chat(MESSAGES, on_token=on_token).text)
         except BaseException as exc:  # noqa: BLE001 (the test looks at it)
             outcome.append(exc)
 

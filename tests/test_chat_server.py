@@ -404,8 +404,8 @@ def test_the_stop_button_ends_the_model_generation(tmp_path, library_settings, o
         assert ollama_standin.hangups, "the generation went on after the stop"
         timings["hang-up"] = ollama_standin.hangups[0] - stopped_at
         await asyncio.sleep(1)  # anything the cancelled run might still send
-        answers = [m["output"] for m in client.after(start, "new_message", type="assistant_message")]
-        assert not any("What the guidance says" in text for text in answers)
+        answers = client.after(start, "new_message", type="assistant_message")
+        assert not any("What the guidance says" in answer["output"] for answer in answers)
         await client.sio.disconnect()
 
     try:

@@ -74,13 +74,19 @@ OTHER_VERSIONS = {
 }
 
 
+def _ingest(settings, corpus, rebuild=False):
+    return run_ingest(
+        settings, HashingEmbedder(), ChromaIndex(settings), corpus_dir=corpus, rebuild=rebuild
+    )
+
+
 @pytest.fixture
 def built_elsewhere(settings, tmp_path, request):
     """An index of a small corpus whose live generation says another version wrote it."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "policy.txt").write_text(POLICY, encoding="utf-8")
-    assert run_ingest(settings, HashingEmbedder(), ChromaIndex(settings), corpus_dir=corpus).published
+    assert _ingest(settings, corpus).published
     collection = ChromaIndex(settings).live().collection
     recorded, expected = OTHER_VERSIONS[request.param]
     collection.modify(metadata={**collection.metadata, **recorded})
@@ -100,9 +106,9 @@ def test_an_index_from_another_version_is_refused_until_rebuilt(settings, built_
     with pytest.raises(IndexIncompatible, match="assistant ingest --rebuild"):
         Assistant.open(settings, HashingEmbedder())
     with pytest.raises(IndexIncompatible):
-        run_ingest(settings, HashingEmbedder(), ChromaIndex(settings), corpus_dir=corpus)
+        _ingest(settings, corpus)
     # The command it names works, and the index is ours again.
-    report = run_ingest(settings, HashingEmbedder(), ChromaIndex(settings), corpus_dir=corpus, rebuild=True)
+    report = _ingest(settings, corpus, rebuild=True)
     live = ChromaIndex(settings).live()
     assert report.published and live.count() == report.total_chunks > 0
     assert (live.info.store_version, live.info.schema_version) == (STORE_VERSION, SCHEMA_VERSION)
