@@ -2,8 +2,10 @@
 
 The only module that imports chromadb. Each generation of the index is one collection named
 `<collection>-g<number>`; its metadata records its status ("building" or "ready"), the embedding
-model, the pipeline version and the library's sources. The live generation is the newest "ready"
-one; publishing is a single metadata update, which Chroma commits atomically.
+model, the pipeline version, the library's sources, the chromadb version that wrote it and the
+layout (SCHEMA_VERSION). The live generation is the newest "ready" one; publishing is a single
+metadata update, which Chroma commits atomically. A generation written by another chromadb or
+layout is refused with what to run, never read as if it were ours.
 """
 
 from __future__ import annotations
@@ -20,8 +22,12 @@ from chromadb.config import Settings as ChromaSettings
 
 from assistant.domain import Chunk, Coverage, Source
 from assistant.settings import Settings
-from assistant.store import IndexInfo, ScoredChunk, StoreUnavailable
+from assistant.store import IndexIncompatible, IndexInfo, ScoredChunk, StoreUnavailable
 
+# Bump when what is stored changes shape (_chunk_metadata, _info_metadata): older indexes are
+# then refused with a clear message instead of being misread.
+SCHEMA_VERSION = 1
+STORE_VERSION = f"chromadb {chromadb.__version__}"
 _BATCH = 1000
 _KEEP_PREVIOUS = 1  # a reader that opened the previous generation can finish its query
 
@@ -71,6 +77,7 @@ class ChromaIndex:
     """All generations of the index in one Chroma database."""
 
     def __init__(self, settings: Settings) -> None:
+        self._where = settings.chroma_server_url or str(settings.data_dir)
         self._client = connect(settings)
         self._prefix = settings.collection
         self._pattern = re.compile(rf"^{re.escape(settings.collection)}-g(\d+)$")
@@ -93,12 +100,16 @@ class ChromaIndex:
 
     def live(self) -> ChromaStore | None:
         ready = [c for _, c in self._generations() if (c.metadata or {}).get("status") == "ready"]
-        return ChromaStore(ready[-1]) if ready else None
+        if not ready:
+            return None
+        store = ChromaStore(ready[-1])
+        _check_written_here(store.info, self._where)
+        return store
 
     def begin(self, info: IndexInfo) -> ChromaStore:
         numbers = [number for number, _ in self._generations()]
         generation = max(numbers, default=0) + 1
-        info = replace(info, generation=generation)
+        info = _stamped(info, generation)
         collection = self._client.create_collection(
             f"{self._prefix}-g{generation:06d}",
             metadata=_info_metadata(info, status="building"),
@@ -108,7 +119,7 @@ class ChromaIndex:
         return ChromaStore(collection)
 
     def publish(self, store: ChromaStore, info: IndexInfo) -> None:
-        info = replace(info, generation=store.info.generation)
+        info = _stamped(info, store.info.generation)
         store.collection.modify(metadata=_info_metadata(info, status="ready"))
         ready = [
             c for _, c in self._generations() if (c.metadata or {}).get("status") == "ready"
@@ -188,6 +199,30 @@ class ChromaStore:
         return vectors
 
 
+def _stamped(info: IndexInfo, generation: int) -> IndexInfo:
+    return replace(
+        info, generation=generation, store_version=STORE_VERSION, schema_version=SCHEMA_VERSION
+    )
+
+
+def _check_written_here(info: IndexInfo, where: str) -> None:
+    """Refuse a generation another chromadb or another layout wrote: read anyway, it could give
+    wrong or missing passages without a word."""
+    differences = []
+    if info.store_version != STORE_VERSION:
+        built = info.store_version or "a chromadb version it did not record"
+        differences.append(f"it was written by {built}, this installation has {STORE_VERSION}")
+    if info.schema_version != SCHEMA_VERSION:
+        built = f"is version {info.schema_version}" if info.schema_version else "was not recorded"
+        differences.append(f"its layout {built}, this version reads layout {SCHEMA_VERSION}")
+    if differences:
+        raise IndexIncompatible(
+            f"The index in {where} was built by another version of Guidance Assistant's "
+            f"software: {'; '.join(differences)}. It is not used, so that answers are not read "
+            "from an index this version may misread. Rebuild it with: assistant ingest --rebuild"
+        )
+
+
 # -- Conversions at the edge -----------------------------------------------------------------
 
 
@@ -236,6 +271,8 @@ def _info_metadata(info: IndexInfo, status: str) -> dict[str, str | int]:
         "pipeline_version": info.pipeline_version,
         "created_at": info.created_at,
         "sources": json.dumps(sources),
+        "store_version": info.store_version,
+        "schema_version": info.schema_version,
     }
 
 
@@ -250,4 +287,6 @@ def _info_from_metadata(metadata: dict) -> IndexInfo:
         pipeline_version=str(metadata.get("pipeline_version", "")),
         created_at=str(metadata.get("created_at", "")),
         sources=sources,
+        store_version=str(metadata.get("store_version", "")),
+        schema_version=int(metadata.get("schema_version", 0)),
     )

@@ -26,6 +26,11 @@ class ModelUnavailable(Exception):
     """
 
 
+class GenerationCancelled(Exception):
+    """The person stopped the answer (the chat's stop button). An `on_token` callback raises it;
+    backends end the generation, and close its connection, when it does."""
+
+
 @dataclass(frozen=True)
 class Generation:
     text: str

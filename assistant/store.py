@@ -31,6 +31,10 @@ class StoreUnavailable(IndexProblem):
     """The store cannot be opened or reached."""
 
 
+class IndexIncompatible(IndexProblem):
+    """The index was built by another version of the store or of its layout: it is not read."""
+
+
 @dataclass(frozen=True)
 class IndexInfo:
     """What a generation says about itself."""
@@ -40,6 +44,10 @@ class IndexInfo:
     pipeline_version: str
     created_at: str
     sources: dict[str, Source] = field(default_factory=dict)
+    # Stamped by the store when it writes the generation: which store software wrote it (e.g.
+    # "chromadb 1.5.9") and the layout of what it keeps. A reader refuses any other.
+    store_version: str = ""
+    schema_version: int = 0
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,10 @@ class ChunkStore(Protocol):
 class Index(Protocol):
     """All generations of one index; exactly one of them is live."""
 
-    def live(self) -> ChunkStore | None: ...
+    def live(self) -> ChunkStore | None:
+        """The live generation, or None if there is none yet. Raises IndexIncompatible if it
+        was written by another version of the store or another layout."""
+        ...
 
     def begin(self, info: IndexInfo) -> ChunkStore:
         """A new, empty generation that readers do not see until `publish`."""

@@ -112,7 +112,9 @@ def run_ingest(
 
 def _ingest(settings, embedder, index, corpus, rebuild, progress) -> IngestReport:
     index.discard_unfinished()
-    live = index.live()
+    # A rebuild reads nothing from the live generation: it works even when that one was written
+    # by another version and cannot be read (IndexIncompatible says to run it).
+    live = None if rebuild else index.live()
     if live is not None and not rebuild:
         check_model(live.info, embedder.model_id)
     reusable = live is not None and not rebuild and live.info.pipeline_version == PIPELINE_VERSION

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import math
+import os
 import shutil
-import socket
+import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,9 +20,66 @@ from tests.ollama_standin import ollama_standin  # noqa: F401 (a fixture, shared
 
 CORPUS = PROJECT_ROOT / "corpus"
 FIXTURES = Path(__file__).parent / "fixtures"
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
+# In a pytest run inside a test's subprocess, sitecustomize has loaded the guard as `netguard`:
+# use that module, not a second copy with another NetworkAttempt class.
+netguard = sys.modules.get("netguard") or importlib.import_module("tests.netguard.netguard")
+GUARD_FOLDER = Path(netguard.__file__).parent
 
 enforce_offline()
+
+
+# -- No egress: every test, and every Python process a test starts, runs behind the network
+# guard; the session counts the attempts and fails if there was any.
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("guidance assistant")
+    group.addoption(
+        "--ingest-kills", type=int, default=3,
+        help="crash test: how many times to kill ingest (20 for the full measure; default 3)",
+    )  # fmt: skip
+    group.addoption(
+        "--crash-seed", type=int, default=None, help="crash test: the seed of the kill points"
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    handle, log = tempfile.mkstemp(prefix="network-attempts-", suffix=".jsonl")
+    os.close(handle)
+    config.stash[_GUARD_LOG] = Path(log)
+    os.environ[netguard.GUARD_LOG_VARIABLE] = log
+    # Subprocesses load tests/netguard/sitecustomize.py, which installs the same guard.
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(GUARD_FOLDER), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
+    netguard.install(log)
+
+
+@pytest.hookimpl(tryfirst=True)  # before the terminal summary is written
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    attempts = netguard.read_log(session.config.stash[_GUARD_LOG])
+    session.config.stash[_ATTEMPTS] = attempts
+    if attempts and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    attempts = config.stash.get(_ATTEMPTS, [])
+    terminalreporter.write_line(f"network attempts: {len(attempts)}", red=bool(attempts))
+    for attempt in attempts[:20]:
+        terminalreporter.write_line(
+            f"  {attempt['kind']} to {attempt['target']} from {attempt['process']!r} "
+            f"during {attempt['test'] or 'collection'}"
+        )
+    log = config.stash[_GUARD_LOG]
+    if not attempts:
+        log.unlink(missing_ok=True)
+    else:
+        terminalreporter.write_line(f"  (all of them in {log})")
+
+
+_GUARD_LOG = pytest.StashKey[Path]()
+_ATTEMPTS = pytest.StashKey[list]()
 
 
 @pytest.fixture(autouse=True)
@@ -44,45 +104,13 @@ def corpus_copy(tmp_path) -> Path:
     return target
 
 
-class NetworkAttempt(AssertionError):
-    pass
-
-
 @pytest.fixture
-def no_network(monkeypatch):
-    """Fail on any connection to a non-loopback address; records every attempt."""
-    attempts: list[object] = []
-    real_connect = socket.socket.connect
-    real_connect_ex = socket.socket.connect_ex
-
-    def allowed(address) -> bool:
-        return isinstance(address, (str, bytes)) or (
-            isinstance(address, tuple) and str(address[0]) in LOOPBACK
-        )
-
-    def guarded_connect(self, address):
-        if not allowed(address):
-            attempts.append(address)
-            raise NetworkAttempt(f"outbound connection attempted to {address}")
-        return real_connect(self, address)
-
-    def guarded_connect_ex(self, address):
-        if not allowed(address):
-            attempts.append(address)
-            raise NetworkAttempt(f"outbound connection attempted to {address}")
-        return real_connect_ex(self, address)
-
-    def guarded_getaddrinfo(host, *args, **kwargs):
-        if host not in LOOPBACK and host is not None:
-            attempts.append(host)
-            raise NetworkAttempt(f"name lookup attempted for {host}")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    real_getaddrinfo = socket.getaddrinfo
-    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
-    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
-    return attempts
+def no_network():
+    """The network attempts made during this test (each one also failed, and fails the session:
+    see netguard.py). A test asserts it stays empty where the point is that nothing goes out."""
+    seen = netguard.watch()
+    yield seen
+    netguard.unwatch(seen)
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,12 @@ what the client really sent.
         settings = load_settings(backend="ollama", ollama_host=server.url)
 
 or use the `ollama_standin` fixture, whose attributes a test may change before the request.
+
+Faults, for the tests of what the assistant does when the server misbehaves (`fault`): a stall
+before the first token (Ollama sends nothing, not even headers, while it loads a model), a stall
+mid-stream, a line that is not JSON, and the connection closed mid-stream; `chat_model_missing`
+gives Ollama's 404. A connection refused is a port nothing listens on (no stand-in at all). The
+stand-in records when a client hangs up mid-stream (`hangups`) and how many lines it streamed.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import http.server
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -26,6 +33,7 @@ import pytest
 
 MODEL = "llama3.1:8b"  # the settings' default ollama_model
 CREATED_AT = "2025-06-01T12:00:00.000000000Z"
+FAULTS = ("stall_before_first", "stall_mid_stream", "malformed_json", "close_mid_stream")
 
 
 @dataclass
@@ -43,8 +51,15 @@ class OllamaStandIn:
     chat_model_missing: bool = False  # answer /api/chat with Ollama's 404 "model not found"
     eval_count: int | None = None  # reported in the final line; None: the number of chunks
     send_eval_count: bool = True
+    fault: str | None = None  # one of FAULTS
+    fault_after: int = 3  # lines streamed before a mid-stream fault
+    stall_s: float = 30.0  # longer than any read timeout a test sets; cut short by stop()
+    port: int = 0  # 0: any free port
     requests: list[Request] = field(default_factory=list)
+    lines_sent: int = 0  # streamed lines written, over all requests
+    hangups: list[float] = field(default_factory=list)  # time.monotonic() of each client hang-up
     _server: http.server.ThreadingHTTPServer | None = field(default=None, repr=False)
+    _stopping: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
     def chunks(self) -> list[str]:
@@ -73,6 +88,12 @@ class OllamaStandIn:
             protocol_version = "HTTP/1.1"  # keep-alive and chunked streaming, as Ollama does
             disable_nagle_algorithm = True  # small lines leave at once, as they would from Ollama
 
+            def handle(self) -> None:
+                try:
+                    super().handle()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # a client that hung up, between requests or after a fault: not news
+
             def do_GET(self) -> None:
                 standin.requests.append(Request("GET", self.path, None))
                 if self.path != "/api/tags":
@@ -97,20 +118,26 @@ class OllamaStandIn:
                     final["message"]["content"] = standin.reply
                     self._json(200, final)
                     return
-                self.send_response(200)
-                self.send_header("Content-Type", "application/x-ndjson")
-                self.send_header("Transfer-Encoding", "chunked")
-                self.end_headers()
                 try:
-                    for line in lines:
+                    if standin.fault == "stall_before_first":
+                        standin._stopping.wait(standin.stall_s)
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/x-ndjson")
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    for number, line in enumerate(lines):
                         if standin.chunk_delay_s:
                             time.sleep(standin.chunk_delay_s)
                         data = json.dumps(line).encode() + b"\n"
+                        if number == standin.fault_after and standin._mid_stream_fault(self, data):
+                            return
                         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
                         self.wfile.flush()
+                        standin.lines_sent += 1
                     self.wfile.write(b"0\r\n\r\n")
                 except (BrokenPipeError, ConnectionResetError):
-                    # The client gave up (a read timeout, say): Ollama stops generating too.
+                    # The client gave up (a read timeout, the stop button): Ollama stops too.
+                    standin.hangups.append(time.monotonic())
                     self.close_connection = True
 
             def _json(self, status: int, payload: dict[str, Any]) -> None:
@@ -124,13 +151,30 @@ class OllamaStandIn:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._stopping.clear()
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         ).start()
         return self
 
+    def _mid_stream_fault(self, handler: http.server.BaseHTTPRequestHandler, line: bytes) -> bool:
+        """Misbehave before streaming `line`, as `fault` says; True when the response is over."""
+        if self.fault == "stall_mid_stream":
+            self._stopping.wait(self.stall_s)
+        elif self.fault == "malformed_json":
+            broken = line[: len(line) // 2] + b"\n"  # a line cut in half: not JSON
+            handler.wfile.write(b"%x\r\n%s\r\n" % (len(broken), broken))
+            handler.wfile.flush()
+        elif self.fault == "close_mid_stream":
+            handler.wfile.flush()
+            handler.connection.shutdown(socket.SHUT_RDWR)  # no final chunk: the body is cut off
+            handler.close_connection = True
+            return True
+        return False
+
     def stop(self) -> None:
+        self._stopping.set()  # ends any stall at once
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -111,7 +111,13 @@ class ChatClient:
         raise AssertionError(f"no {event} {match} in {[name for name, _ in self.events[since:]]}")
 
     async def ask(self, text: str) -> tuple[str, int]:
-        """Send a question; returns its message id and where its events start."""
+        """Send a question and wait for its answer; its message id and where its events start."""
+        message_id, start = await self.send(text)
+        await self.wait_for("update_message", start, name="on_message")  # the run has ended
+        return message_id, start
+
+    async def send(self, text: str) -> tuple[str, int]:
+        """Send a question; its message id and where its events start."""
         start, message_id = len(self.events), str(uuid.uuid4())
         created = datetime.now(UTC).isoformat().replace("+00:00", "Z")
         await self.sio.emit(
@@ -127,7 +133,6 @@ class ChatClient:
                 "fileReferences": [],
             },
         )
-        await self.wait_for("update_message", start, name="on_message")  # the run has ended
         return message_id, start
 
     def after(self, start: int, event: str, **match: object) -> list[dict]:
@@ -363,3 +368,54 @@ def test_a_model_draft_is_never_shown_before_it_is_checked(
     finally:
         server.stop()
     assert ollama_standin.count("/api/chat") == 1
+
+
+def test_the_stop_button_ends_the_model_generation(tmp_path, library_settings, ollama_standin):
+    """Chainlit's stop cancels the chat's task; the model, in its own thread, must stop too, and
+    hang up on the server, instead of generating to the end for nobody."""
+    ollama_standin.reply = " ".join(f"word{n}" for n in range(400))
+    ollama_standin.chunk_delay_s = 0.1  # 40 s to the end of the reply
+    total = len(ollama_standin.chunks) + 1
+    server = ChatServer(
+        tmp_path / "chat.log",
+        "--db",
+        str(library_settings.data_dir),
+        env={
+            "ASSISTANT_BACKEND": "ollama",
+            "ASSISTANT_OLLAMA_HOST": ollama_standin.url,
+            "ASSISTANT_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
+        },
+    )
+    timings: dict[str, float] = {}
+
+    async def conversation() -> None:
+        client = ChatClient(server.url)
+        await client.connect()
+        await client.wait_for("chat_settings")
+        _, start = await client.send("Can I paste my case notes into ChatGPT?")
+        deadline = time.monotonic() + 60
+        while ollama_standin.lines_sent < 20:  # the model is writing
+            assert time.monotonic() < deadline, "the model was never asked"
+            await asyncio.sleep(0.05)
+        stopped_at = time.monotonic()
+        await client.sio.emit("stop")
+        while not ollama_standin.hangups and time.monotonic() < stopped_at + 10:
+            await asyncio.sleep(0.02)
+        assert ollama_standin.hangups, "the generation went on after the stop"
+        timings["hang-up"] = ollama_standin.hangups[0] - stopped_at
+        await asyncio.sleep(1)  # anything the cancelled run might still send
+        answers = client.after(start, "new_message", type="assistant_message")
+        assert not any("What the guidance says" in answer["output"] for answer in answers)
+        await client.sio.disconnect()
+
+    try:
+        asyncio.run(conversation())
+    finally:
+        log = server.stop()
+    print(
+        f"stop button: the model server saw the hang-up {timings['hang-up']:.2f} s after the "
+        f"stop, {ollama_standin.lines_sent} of {total} lines streamed"
+    )
+    assert timings["hang-up"] < 1.0
+    assert ollama_standin.lines_sent < total // 2
+    assert "Traceback" not in log and "never retrieved" not in log

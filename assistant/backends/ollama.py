@@ -3,17 +3,30 @@
 Errors become ModelUnavailable with a message for the person at the keyboard. No message text
 (the redacted question, the passages) ever goes into an exception: the server and httpx errors we
 wrap carry only addresses, status codes and the server's own error string.
+
+A refused connection is tried once more after a short pause (a server being restarted); nothing
+else is retried: a request the server received may already be generating, and a timeout would
+double the wait.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import httpx
 import ollama
 
 from assistant.llm import Generation, Message, ModelUnavailable, StreamedText, TokenCallback
 from assistant.settings import Settings
+
+_RETRY_PAUSE_S = 0.5
+# What a failed request can raise through the ollama client: its own errors, httpx's, the builtin
+# ConnectionError it turns a refused connection into, and ValueError for a reply that is not
+# Ollama's JSON (json.JSONDecodeError, or pydantic's ValidationError for the wrong shape).
+_FAILURES = (ollama.ResponseError, httpx.TransportError, ConnectionError, ValueError)
+T = TypeVar("T")
 
 
 class OllamaLLM:
@@ -41,36 +54,48 @@ class OllamaLLM:
     ) -> Generation:
         self._check_model()
         streamed = StreamedText(on_token)
-        eval_count: int | None = None
         try:
-            # The request is sent lazily, when the stream is first iterated.
-            stream = self._client.chat(
-                model=self._model,
-                messages=messages,
-                stream=True,
-                format=schema,  # Ollama's structured outputs: decoding constrained to the schema.
-                options={
-                    "temperature": self._settings.temperature,
-                    "num_predict": self._settings.max_answer_tokens,
-                },
-            )
-            for chunk in stream:
-                streamed.add(chunk.message.content or "")
-                if chunk.done:
-                    eval_count = chunk.eval_count
-        except (ollama.ResponseError, httpx.TransportError, ConnectionError) as exc:
+            eval_count = _retry_refused(lambda: self._stream(messages, schema, streamed))
+        except _FAILURES as exc:
             raise self._unavailable(exc) from exc
         # The server's own token count when it sends one; otherwise one per streamed chunk,
         # which is what Ollama streams.
         return streamed.generation(eval_count)
+
+    def _stream(
+        self, messages: list[Message], schema: dict[str, Any] | None, streamed: StreamedText
+    ) -> int | None:
+        """Send the request and pass the reply on as it streams; the server's token count."""
+        # The request is sent lazily, when the stream is first iterated.
+        stream = self._client.chat(
+            model=self._model,
+            messages=messages,
+            stream=True,
+            format=schema,  # Ollama's structured outputs: decoding constrained to the schema.
+            options={
+                "temperature": self._settings.temperature,
+                "num_predict": self._settings.max_answer_tokens,
+            },
+        )
+        eval_count: int | None = None
+        try:
+            for chunk in stream:
+                streamed.add(chunk.message.content or "")  # on_token may raise: cancelled
+                if chunk.done:
+                    eval_count = chunk.eval_count
+        finally:
+            # Closes the HTTP response now, not when the generator is collected, so a cancelled
+            # or failed generation stops on the server at once.
+            stream.close()
+        return eval_count
 
     def _check_model(self) -> None:
         """Fail early, with the command that fixes it, if the model has not been pulled."""
         if self._model_checked:
             return
         try:
-            present = [entry.model or "" for entry in self._client.list().models]
-        except (ollama.ResponseError, httpx.TransportError, ConnectionError) as exc:
+            present = [entry.model or "" for entry in _retry_refused(self._client.list).models]
+        except _FAILURES as exc:
             raise self._unavailable(exc) from exc
         if _full_name(self._model) not in {_full_name(name) for name in present}:
             raise ModelUnavailable(
@@ -94,7 +119,19 @@ class OllamaLLM:
                 f"{self._settings.ollama_read_timeout_s:g} s). It may be overloaded; try again or "
                 "raise ASSISTANT_OLLAMA_READ_TIMEOUT_S."
             )
-        # Connection refused, connect timeout, reset, bad address: the ollama package turns some
+        if isinstance(exc, ValueError):
+            return ModelUnavailable(
+                f"The Ollama server at {self._host} sent a reply that could not be read (not "
+                "Ollama's JSON). Check that ASSISTANT_OLLAMA_HOST points at an Ollama server, "
+                "and try again."
+            )
+        if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
+            return ModelUnavailable(
+                f"The Ollama server at {self._host} closed the connection before the answer was "
+                "complete. It may have stopped or run out of memory; try again, or check "
+                "`ollama serve`'s log."
+            )
+        # Connection refused, connect timeout, bad address: the ollama package turns some
         # of these into the builtin ConnectionError and lets the rest through as httpx errors.
         return ModelUnavailable(
             f"The Ollama server at {self._host} is not reachable. Start it with `ollama serve`, "
@@ -105,3 +142,17 @@ class OllamaLLM:
 def _full_name(model: str) -> str:
     """Ollama's name for a model: `llama3` means `llama3:latest` (the tag follows the last /)."""
     return model if ":" in model.rsplit("/", 1)[-1] else f"{model}:latest"
+
+
+def _retry_refused(request: Callable[[], T]) -> T:
+    """`request()`, tried once more if the connection was refused (the server may be starting)."""
+    try:
+        return request()
+    except (ConnectionError, httpx.ConnectError) as exc:
+        # ollama turns httpx.ConnectError into a plain builtin ConnectionError for requests and
+        # lets it through for streams; a reset (a ConnectionError subclass) or a ConnectTimeout
+        # (not a ConnectError) is not a refusal, and is not retried.
+        if type(exc) is not ConnectionError and not isinstance(exc, httpx.ConnectError):
+            raise
+        time.sleep(_RETRY_PAUSE_S)
+        return request()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import threading
 import time
 import traceback
 from datetime import datetime
@@ -36,6 +37,7 @@ from assistant.chat.data_layer import Answered, FeedbackOnlyDataLayer
 from assistant.chat.users import login_ok
 from assistant.embeddings import EmbedderUnavailable
 from assistant.feedback import REASONS, FeedbackStore, feedback_path
+from assistant.llm import GenerationCancelled
 from assistant.offline import enforce_offline
 from assistant.prompts import load_template
 from assistant.settings import load_settings
@@ -170,20 +172,37 @@ async def _ask(
     if assistant.llm is None:
         return await asyncio.to_thread(ask)
     pieces = [0]
+    stopped = threading.Event()
 
     def on_token(_piece: str) -> None:
+        # The stop button cancels this coroutine, not the thread the model runs in: raising here
+        # ends the generation, and closes its connection, at the next token.
+        if stopped.is_set():
+            raise GenerationCancelled
         pieces[0] += 1
 
     async with cl.Step(name=TEXT.render("progress_step"), type="tool", show_input=False) as step:
         task = asyncio.ensure_future(asyncio.to_thread(ask, on_token=on_token))
-        while not task.done():
-            await asyncio.wait({task}, timeout=1.0)
-            if pieces[0] and not task.done():
-                step.output = TEXT.render("progress", pieces=pieces[0])
-                await step.update()
+        try:
+            while not task.done():
+                await asyncio.wait({task}, timeout=1.0)
+                if pieces[0] and not task.done():
+                    step.output = TEXT.render("progress", pieces=pieces[0])
+                    await step.update()
+        except asyncio.CancelledError:
+            stopped.set()
+            task.add_done_callback(_ended_after_stop)
+            raise
         # Set here, not by an exception leaving the step: Chainlit would show its text.
         step.output = TEXT.render("progress_failed" if task.exception() else "progress_done")
     return task.result()
+
+
+def _ended_after_stop(task: asyncio.Future) -> None:
+    """Collect the outcome of an answer nobody waits for any more (GenerationCancelled, or an
+    answer that finished first), so asyncio does not log it as never retrieved."""
+    if not task.cancelled():
+        task.exception()
 
 
 @cl.action_callback("export_markdown")
