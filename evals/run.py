@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from assistant.answer import Assistant
-from assistant.llm import load_llm
+from assistant.llm import ModelUnavailable, load_llm
 from assistant.offline import enforce_offline
 from assistant.settings import PROJECT_ROOT, Settings, load_settings
 from assistant.store import IndexProblem
@@ -75,6 +75,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        return _evaluate(settings, args)
+    except ModelUnavailable as exc:  # a model judge whose server is down, say
+        print(f"assistant eval: {exc}", file=sys.stderr)
+        return 2
+
+
+def _evaluate(settings: Settings, args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         cases = _limited(load_cases(args.sets), args.limit)

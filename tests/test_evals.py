@@ -263,3 +263,17 @@ def test_no_index_is_a_plain_message(tmp_path):
     done = run_evals("--set", "dev", "--db", str(tmp_path / "empty"), "--out", str(tmp_path / "r"))
     assert done.returncode == 2
     assert "assistant ingest" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_a_model_judge_that_cannot_be_reached_is_a_plain_message(library_settings, tmp_path):
+    import os
+
+    done = subprocess.run(
+        [sys.executable, "-m", "evals", "--set", "dev", "--limit", "1", "--no-baseline",
+         "--judge", "ollama", "--db", str(library_settings.data_dir), "--out", str(tmp_path / "r")],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300,
+        env={**os.environ, "ASSISTANT_OLLAMA_HOST": "http://127.0.0.1:9"},
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "Ollama" in done.stderr and "Traceback" not in done.stderr
