@@ -165,6 +165,14 @@ class Assistant:
         clock.lap("guard")
         searched_for = standalone_question(redaction.text, earlier, self.llm)
         retrieval = self.retriever.search(without_placeholders(searched_for), k, source_ids)
+        if not retrieval.relevant and self.llm is not None:
+            # A model's rewrite of a follow-up that finds nothing is not trusted over the plain
+            # carry-over rule (measured: the small test model's rewrites lost 3 of 3 follow-ups).
+            carried = standalone_question(redaction.text, earlier)
+            if carried != searched_for:
+                retried = self.retriever.search(without_placeholders(carried), k, source_ids)
+                if retried.relevant:
+                    searched_for, retrieval = carried, retried
         clock.lap("retrieve")
         notices = [self._personal_data_notice(redaction.found)] if redaction.found else []
         base = dict(question=redaction.text, searched_for=searched_for,

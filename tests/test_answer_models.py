@@ -134,3 +134,13 @@ def test_llamacpp_runs_the_real_model_and_its_unusable_answer_is_not_shown(assis
     assert answer.backend == "extractive" and not answer.abstained
     assert answer.removed and any("could not be checked" in n for n in answer.notices)
     assert answer.timings_ms["generate"] > 0
+
+
+def test_a_follow_up_the_model_rewrites_badly_is_still_answered(assistant, ollama_standin):
+    ollama_standin.reply = "Bananas are yellow and grow in bunches."  # its rewrite and its answer
+    model = _with_backend(assistant, backend="ollama", ollama_host=ollama_standin.url)
+    earlier = "Can I use AI to transcribe a home visit?"
+    answer = model.ask("Do I need the family's consent for that?", history=[earlier])
+    assert not answer.abstained
+    assert answer.searched_for.startswith(earlier)  # the carry-over rule, not the rewrite
+    assert "Bananas" not in answer.text and answer.backend == "extractive"
