@@ -142,11 +142,33 @@ class ChatClient:
             if name == event and all(data.get(k) == v for k, v in match.items())
         ]
 
+    async def rate(self, for_id: str, value: int, comment: str = "") -> httpx.Response:
+        """Thumbs up (1) or down (0), with an optional comment, as the page sends it."""
+        feedback = {"forId": for_id, "value": value, "comment": comment}
+        async with httpx.AsyncClient() as http:
+            return await http.put(
+                f"{self.url}/feedback", json={"sessionId": self.session_id, "feedback": feedback}
+            )
+
     async def call_action(self, action: dict) -> httpx.Response:
         async with httpx.AsyncClient() as http:
             return await http.post(
                 f"{self.url}/project/action", json={"sessionId": self.session_id, "action": action}
             )
+
+
+def ollama_chat(tmp_path, library_settings, standin) -> ChatServer:
+    """`assistant chat` answering through the Ollama stand-in."""
+    return ChatServer(
+        tmp_path / "chat.log",
+        "--db",
+        str(library_settings.data_dir),
+        env={
+            "ASSISTANT_BACKEND": "ollama",
+            "ASSISTANT_OLLAMA_HOST": standin.url,
+            "ASSISTANT_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
+        },
+    )
 
 
 def _decoded(data_url: str) -> str:
@@ -216,18 +238,7 @@ def test_a_conversation_through_the_real_server(chat, tmp_path):
 
         # Thumbs down with a comment, then a reason from the buttons it offers.
         mark = len(client.events)
-        async with httpx.AsyncClient() as http:
-            rated = await http.put(
-                chat.url + "/feedback",
-                json={
-                    "sessionId": client.session_id,
-                    "feedback": {
-                        "forId": run["id"],
-                        "value": 0,
-                        "comment": "Mrs Jones thinks it is old",
-                    },
-                },
-            )
+        rated = await client.rate(run["id"], 0, "Mrs Jones thinks it is old")
         assert rated.status_code == 200, rated.text
         for _ in range(50):  # the buttons come over the socket, the response over HTTP
             offered = client.after(mark, "action", name="feedback_reason")
@@ -332,16 +343,7 @@ def test_a_model_draft_is_never_shown_before_it_is_checked(
         + '", "citations": [{"n": 1, "quote": ""}]}]}'
     )
     ollama_standin.chunk_delay_s = 0.1  # long enough for progress updates
-    server = ChatServer(
-        tmp_path / "chat.log",
-        "--db",
-        str(library_settings.data_dir),
-        env={
-            "ASSISTANT_BACKEND": "ollama",
-            "ASSISTANT_OLLAMA_HOST": ollama_standin.url,
-            "ASSISTANT_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
-        },
-    )
+    server = ollama_chat(tmp_path, library_settings, ollama_standin)
 
     async def conversation() -> None:
         client = ChatClient(server.url)
@@ -376,16 +378,7 @@ def test_the_stop_button_ends_the_model_generation(tmp_path, library_settings, o
     ollama_standin.reply = " ".join(f"word{n}" for n in range(400))
     ollama_standin.chunk_delay_s = 0.1  # 40 s to the end of the reply
     total = len(ollama_standin.chunks) + 1
-    server = ChatServer(
-        tmp_path / "chat.log",
-        "--db",
-        str(library_settings.data_dir),
-        env={
-            "ASSISTANT_BACKEND": "ollama",
-            "ASSISTANT_OLLAMA_HOST": ollama_standin.url,
-            "ASSISTANT_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
-        },
-    )
+    server = ollama_chat(tmp_path, library_settings, ollama_standin)
     timings: dict[str, float] = {}
 
     async def conversation() -> None:

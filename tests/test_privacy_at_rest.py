@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 
-import httpx
 import pytest
 
 from assistant.settings import PROJECT_ROOT
@@ -83,18 +82,8 @@ def test_no_planted_identifier_is_stored_anywhere(tmp_path, library_settings):
             (answer,) = client.after(start, "new_message", type="assistant_message")
             (export,) = client.after(start, "action", name="export_markdown")
             assert (await client.call_action(export)).status_code == 200
-            async with httpx.AsyncClient() as http:
-                rated = await http.put(
-                    server.url + "/feedback",
-                    json={
-                        "sessionId": client.session_id,
-                        "feedback": {
-                            "forId": run["id"],
-                            "value": 0,
-                            "comment": f"{PLANTED['name']} at {PLANTED['postcode']} disagrees",
-                        },
-                    },
-                )
+            comment = f"{PLANTED['name']} at {PLANTED['postcode']} disagrees"
+            rated = await client.rate(run["id"], 0, comment)
             assert rated.status_code == 200 and answer["output"]
             await client.sio.disconnect()
 
@@ -117,7 +106,9 @@ def test_no_planted_identifier_is_stored_anywhere(tmp_path, library_settings):
     assert exported.returncode == 0 and "disagrees" in exported.stdout  # the comment was kept...
     (outputs / "feedback.csv").write_text(exported.stdout, encoding="utf-8")
 
-    new_chainlit = [p for p in chainlit_files.rglob("*") if p not in before] if chainlit_files.exists() else []
+    new_chainlit = (
+        [p for p in chainlit_files.rglob("*") if p not in before] if chainlit_files.exists() else []
+    )
     files, size, hits = search(
         [data, temporary, home, outputs, PROJECT_ROOT / ".chainlit"],
         extra_files=[server.log, *[p for p in new_chainlit if p.is_file()]],
