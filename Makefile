@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-done
 TEST_STAMP  := $(VENV)/.test-setup-done
 
-.PHONY: setup setup-test run ingest test eval bench lock clean
+.PHONY: setup setup-test run ingest test eval bench bench-scale lock clean
 
 setup: $(SETUP_STAMP)
 
@@ -47,6 +47,11 @@ eval: setup-test ingest
 bench: setup-test
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_answer.py
+
+# Synthetic libraries of 1k, 10k and 100k chunks, embedded and with a Chroma server: ingest rate,
+# disk, query p50/p95, memory (docs/scale.md). About half an hour on 2 cores and 6 GB of disk.
+bench-scale: setup
+	$(BIN)/python benchmarks/bench_scale.py
 
 # Regenerate requirements/runtime.txt after changing dependencies in pyproject.toml.
 lock: setup

@@ -7,12 +7,16 @@ The only module that imports sentence_transformers. The model is all-MiniLM-L6-v
 from __future__ import annotations
 
 import base64
+import operator
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    import numpy
 
 
 def pack_vectors(vectors: Sequence[Sequence[float]]) -> str:
@@ -23,17 +27,24 @@ def pack_vectors(vectors: Sequence[Sequence[float]]) -> str:
 
 
 def unpack_vectors(packed: str, dimension: int) -> list[list[float]]:
+    return unpack_array(packed, dimension).tolist()
+
+
+def unpack_array(packed: str, dimension: int) -> numpy.ndarray:
+    """What pack_vectors packed, as a float32 NumPy array of `dimension` columns."""
     import numpy
 
     if not packed:
-        return []
+        return numpy.zeros((0, dimension), dtype=numpy.float32)
     flat = numpy.frombuffer(base64.b64decode(packed), dtype=numpy.float16).astype(numpy.float32)
-    return flat.reshape(-1, dimension).tolist()
+    return flat.reshape(-1, dimension)
 
 
 def cosine(a: Sequence[float], b: Sequence[float]) -> float:
     """Cosine similarity of two unit-length vectors (what every Embedder returns)."""
-    return float(sum(x * y for x, y in zip(a, b)))
+    # map(mul) rather than a generator: the same products summed in the same order (the same
+    # float), in a fifth of the time; retrieval makes about 70 of these per question.
+    return float(sum(map(operator.mul, a, b)))
 
 
 class EmbedderUnavailable(RuntimeError):

@@ -1,13 +1,23 @@
 """BM25 over the same chunks as the vector store: finds the passages that share the question's
 exact words (standard numbers, "Tech Pledge", "subject access"), which a small embedding model
-blurs."""
+blurs.
+
+The documents are kept as an inverted index (for each term, the documents holding it and how
+often, in NumPy arrays), so a query touches only the documents that contain one of its terms,
+not every chunk of the library: at 100,000 chunks scoring every document in Python took most of
+a second per question, and a Counter per chunk most of a gigabyte (docs/scale.md).
+"""
 
 from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable
+from functools import lru_cache
+
+import numpy
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 _STOP = frozenset(
@@ -23,6 +33,7 @@ def terms(text: str) -> list[str]:
     return [_stem(token) for token in _TOKEN.findall(text.lower()) if token not in _STOP]
 
 
+@lru_cache(maxsize=1 << 18)  # a library's vocabulary: indexing 100,000 chunks stems each word once
 def _stem(token: str) -> str:
     for suffix in _SUFFIXES:
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
@@ -33,27 +44,72 @@ def _stem(token: str) -> str:
 class BM25:
     """Okapi BM25 over a fixed list of documents."""
 
-    def __init__(self, documents: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(self, documents: Iterable[str], k1: float = 1.2, b: float = 0.75) -> None:
         self._k1, self._b = k1, b
-        self._docs = [Counter(terms(document)) for document in documents]
-        self._lengths = [sum(doc.values()) for doc in self._docs]
-        self._average = sum(self._lengths) / max(1, len(self._docs))
-        frequency = Counter(term for doc in self._docs for term in doc)
-        total = len(self._docs)
-        self._idf = {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in frequency.items()}
+        self._terms: dict[str, int] = {}  # term -> its number
+        # One (term, document, frequency) triple per distinct term of each document, in compact
+        # arrays while reading (Python lists of ints would take ten times the memory).
+        term_numbers, document_numbers, frequencies = array("i"), array("i"), array("i")
+        lengths = []
+        for number, document in enumerate(documents):
+            counts = Counter(terms(document))
+            lengths.append(sum(counts.values()))
+            for term, frequency in counts.items():
+                term_numbers.append(self._terms.setdefault(term, len(self._terms)))
+                document_numbers.append(number)
+                frequencies.append(frequency)
+        by_term = numpy.frombuffer(term_numbers, dtype=numpy.int32)
+        # Postings of term t: self._documents[self._starts[t]:self._starts[t + 1]], in document
+        # order (a stable sort keeps it).
+        order = numpy.argsort(by_term, kind="stable")
+        self._documents = numpy.frombuffer(document_numbers, dtype=numpy.int32)[order]
+        self._frequencies = numpy.frombuffer(frequencies, dtype=numpy.int32)[order]
+        holding = numpy.bincount(by_term, minlength=len(self._terms))
+        self._starts = numpy.concatenate([[0], numpy.cumsum(holding)])
+        total = len(lengths)
+        self._count = total
+        self._average = sum(lengths) / max(1, total)
+        # The same operations, in the same order, as the textbook per-document loop (see
+        # tests/test_lexical.py), so that every term's share of a score is the same float.
+        lengths_array = numpy.asarray(lengths, dtype=numpy.float64)
+        self._length_norm = k1 * (1 - b + b * lengths_array / (self._average or 1.0))
+        self._idf = {
+            term: math.log(1 + (total - n + 0.5) / (n + 0.5))
+            for term, n in zip(self._terms, holding.tolist())
+        }
+        self._ceiling = max(self._idf.values(), default=1.0)
 
-    def scores(self, query: str) -> list[float]:
+    def scores(self, query: str) -> numpy.ndarray:
         """One score per document, in document order."""
-        wanted = set(terms(query))
-        results = []
-        for doc, length in zip(self._docs, self._lengths):
-            score = 0.0
-            for term in wanted & doc.keys():
-                tf = doc[term]
-                norm = tf + self._k1 * (1 - self._b + self._b * length / self._average)
-                score += self._idf[term] * tf * (self._k1 + 1) / norm
-            results.append(score)
-        return results
+        scores = numpy.zeros(self._count, dtype=numpy.float64)
+        # A fixed order of terms: a document's score is the same sum in every process (a set's
+        # order changes with Python's string hashing, and exact ties with it).
+        for term in dict.fromkeys(terms(query)):
+            number = self._terms.get(term)
+            if number is None:
+                continue
+            first, last = self._starts[number], self._starts[number + 1]
+            documents, tf = self._documents[first:last], self._frequencies[first:last]
+            norm = tf + self._length_norm[documents]
+            scores[documents] += self._idf[term] * tf * (self._k1 + 1) / norm
+        return scores
+
+    def top(self, query: str, n: int, allowed: numpy.ndarray | None = None) -> list[int]:
+        """The n best-scoring documents with a score above 0 (of those `allowed`, a mask), best
+        first; equal scores in document order."""
+        scores = self.scores(query)
+        found = numpy.flatnonzero(scores > 0)
+        if allowed is not None:
+            found = found[allowed[found]]
+        if len(found) > n > 0:
+            # Only the n best need sorting: those above the n-th best score, then as many of
+            # those equal to it as fit, the earliest documents first.
+            values = scores[found]
+            nth = numpy.partition(values, len(values) - n)[len(values) - n]
+            above, tied = found[values > nth], found[values == nth]
+            found = numpy.sort(numpy.concatenate([above, tied[: n - len(above)]]))
+        ranked = found[numpy.argsort(-scores[found], kind="stable")]
+        return ranked[:n].tolist()
 
     def coverage(self, query: str) -> float:
         """Share of the query's terms that occur anywhere in the documents (0 to 1)."""
@@ -62,5 +118,4 @@ class BM25:
 
     def term_weights(self, query: str) -> dict[str, float]:
         """Each query term's IDF; a term the library never uses gets the highest weight."""
-        ceiling = max(self._idf.values(), default=1.0)
-        return {term: self._idf.get(term, ceiling) for term in set(terms(query))}
+        return {term: self._idf.get(term, self._ceiling) for term in set(terms(query))}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy
 
 from assistant.domain import Chunk, Passage
-from assistant.embeddings import Embedder, cosine, unpack_vectors
+from assistant.embeddings import Embedder, cosine, unpack_array
 from assistant.lexical import BM25, terms
 from assistant.settings import Settings
 from assistant.store import ChunkStore
@@ -48,14 +48,22 @@ class Retriever:
         self._store = store
         self._embedder = embedder
         self._settings = settings
-        self._chunks: list[Chunk] = store.chunks()
+        # Every chunk stays in memory for BM25 and the source filter, but not its sentence
+        # vectors: they are four-fifths of its size (600 MB at 100,000 chunks, docs/scale.md).
+        # A question's candidates get theirs from the store.
+        self._chunks: list[Chunk] = store.chunks(sentence_vectors=False)
         self._by_id = {chunk.id: chunk for chunk in self._chunks}
-        self._lexical = BM25([chunk.embedding_text() for chunk in self._chunks])
-        self._sentence_vectors: dict[str, numpy.ndarray] = {}  # unpacked on first use
+        self._lexical = BM25(chunk.embedding_text() for chunk in self._chunks)
+        self._sources = sorted({chunk.source_id for chunk in self._chunks})
+        # Each chunk's source as a number, so that a source filter is one NumPy comparison.
+        numbers = {source: number for number, source in enumerate(self._sources)}
+        self._source_numbers = numpy.array(
+            [numbers[chunk.source_id] for chunk in self._chunks], dtype=numpy.int32
+        )
 
     @property
     def sources(self) -> list[str]:
-        return sorted({chunk.source_id for chunk in self._chunks})
+        return list(self._sources)
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -80,8 +88,13 @@ class Retriever:
         # contains the answer in one sentence beats one that is broadly on the topic (measured on
         # evals/cases/dev.yaml: 41 -> 42 of 45 in the top 5; a per-source cap of 4 was best).
         candidates = list(dict.fromkeys([hit.chunk.id for hit in dense] + lexical))
+        # Dense hits come with their sentence vectors; lexical-only candidates are fetched.
+        full = {hit.chunk.id: hit.chunk for hit in dense}
+        missing = [chunk_id for chunk_id in candidates if chunk_id not in full]
+        if missing:
+            full.update(self._store.chunks_by_id(missing))
         sentence_best = {
-            chunk_id: max(self._sentence_similarities(self._by_id[chunk_id], query), default=0.0)
+            chunk_id: max(self._sentence_similarities(full[chunk_id], query), default=0.0)
             for chunk_id in candidates
         }
         fused: dict[str, float] = {}
@@ -94,10 +107,9 @@ class Retriever:
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (_RRF_K + position + 1)
         ordered = sorted(fused, key=fused.get, reverse=True)
         vectors = self._store.embeddings(ordered)
-        similarity = {chunk_id: cosine(query, vectors[chunk_id]) for chunk_id in ordered}
         chosen = self._diverse(ordered, vectors, k)
         passages = [
-            Passage(rank, self._by_id[chunk_id], fused[chunk_id], similarity[chunk_id])
+            Passage(rank, full[chunk_id], fused[chunk_id], cosine(query, vectors[chunk_id]))
             for rank, chunk_id in enumerate(chosen, start=1)
         ]
         # Relevance is judged sentence by sentence: a long passage about AI in social work is
@@ -132,26 +144,21 @@ class Retriever:
         self, chunk: Chunk, query: list[float], rephrased: list[list[float]] = ()
     ) -> list[float]:
         """Each sentence's cosine to the question (or to its rephrasing, if closer)."""
-        vectors = self._sentence_vectors.get(chunk.id)
-        if vectors is None:
-            vectors = numpy.asarray(
-                unpack_vectors(chunk.sentence_vectors, len(query)), dtype=numpy.float32
-            )
-            self._sentence_vectors[chunk.id] = vectors
+        # Unpacked on each use (a base64 decode): kept, every chunk a search ever touched would
+        # stay in memory, which grows toward gigabytes in a long-running chat at 100,000 chunks.
+        vectors = unpack_array(chunk.sentence_vectors, len(query))
         if not len(vectors):
             return []
         queries = numpy.asarray([query, *rephrased], dtype=numpy.float32)
         return (vectors @ queries.T).max(axis=1).tolist()
 
     def _lexical_ranking(self, question: str, pool: int, source_ids) -> list[str]:
-        scores = self._lexical.scores(question)
-        ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
-        allowed = set(source_ids) if source_ids else None
-        return [
-            self._chunks[i].id
-            for i in ranked
-            if scores[i] > 0 and (allowed is None or self._chunks[i].source_id in allowed)
-        ][:pool]
+        allowed = None
+        if source_ids:
+            named = set(source_ids)
+            wanted = [number for number, source in enumerate(self._sources) if source in named]
+            allowed = numpy.isin(self._source_numbers, wanted)
+        return [self._chunks[i].id for i in self._lexical.top(question, pool, allowed)]
 
     def _diverse(self, ordered: list[str], vectors: dict[str, list[float]], k: int) -> list[str]:
         """Skip near-duplicates (overlapping neighbours) and cap any one source's share."""

@@ -71,8 +71,13 @@ class ChunkStore(Protocol):
         self, embedding: Sequence[float], k: int, source_ids: Sequence[str] | None = None
     ) -> list[ScoredChunk]: ...
 
-    def chunks(self, source_id: str | None = None) -> list[Chunk]:
-        """Every chunk (of one source), in document order."""
+    def chunks(self, source_id: str | None = None, sentence_vectors: bool = True) -> list[Chunk]:
+        """Every chunk (of one source), in document order. Without their sentence vectors for a
+        reader that keeps every chunk in memory: they are most of a chunk's size."""
+        ...
+
+    def chunks_by_id(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """The named chunks, with their sentence vectors."""
         ...
 
     def embeddings(self, ids: Sequence[str]) -> dict[str, list[float]]: ...
