@@ -49,7 +49,7 @@ bench: setup-test
 	$(BIN)/python benchmarks/bench_answer.py
 
 # Synthetic libraries of 1k, 10k and 100k chunks, embedded and with a Chroma server: ingest rate,
-# disk, query p50/p95, memory (docs/scale.md). About half an hour on 2 cores and 6 GB of disk.
+# disk, query p50/p95, memory (docs/scale.md). About 15 minutes on 2 cores; 3 GB of free disk.
 bench-scale: setup
 	$(BIN)/python benchmarks/bench_scale.py
 
