@@ -17,7 +17,7 @@ from assistant.domain import Citation, Passage, PersonalData, Removed
 from assistant.embeddings import Embedder, load_embedder
 from assistant.followup import standalone_question
 from assistant.generate import Claim, Draft, extractive_draft, model_draft
-from assistant.guard import PLACEHOLDERS, redact, without_placeholders, words_of
+from assistant.guard import PLACEHOLDERS, redact, without_placeholders
 from assistant.llm import LLM, ModelUnavailable, TokenCallback, load_llm
 from assistant.prompts import load_template
 from assistant.retrieve import Retrieval, Retriever
@@ -98,17 +98,13 @@ class Assistant:
 
     def __init__(
         self, settings: Settings, retriever: Retriever, embedder: Embedder, llm: LLM | None,
-        index: IndexInfo, library_words: frozenset[str] | None = None,
+        index: IndexInfo,
     ) -> None:  # fmt: skip
         self.settings = settings
         self.retriever = retriever
         self.embedder = embedder
         self.llm = llm
         self.index = index  # what the index generation it reads holds: sources, dates, links
-        # Words the guidance uses: the guard does not take "Copilot" or a tool's name for a person.
-        self.library_words = library_words if library_words is not None else words_of(
-            text for c in retriever.chunks for text in (c.title, c.section, c.text)
-        )
         self._messages = load_template(_MESSAGES)
         self._personal_data_quote: str | None = None
 
@@ -135,7 +131,7 @@ class Assistant:
         backend); the model is loaded again only if the backend changes."""
         settings = self.settings.model_copy(update=changes)
         llm = self.llm if settings.backend == self.settings.backend else load_llm(settings)
-        return Assistant(settings, self.retriever, self.embedder, llm, self.index, self.library_words)
+        return Assistant(settings, self.retriever, self.embedder, llm, self.index)
 
     def ask(
         self,
@@ -160,8 +156,9 @@ class Assistant:
                 + ", ".join(sorted(self.retriever.sources))
             )
         clock = _Clock()
-        redaction = redact(question, self.library_words)
-        earlier = [redact(q, self.library_words).text for q in history]
+        # The library's own words are not names: "Copilot" or a tool's name stays searchable.
+        redaction = redact(question, self.retriever.uses)
+        earlier = [redact(q, self.retriever.uses).text for q in history]
         clock.lap("guard")
         searched_for = standalone_question(redaction.text, earlier, self.llm)
         retrieval = self.retriever.search(without_placeholders(searched_for), k, source_ids)

@@ -10,7 +10,7 @@ clean guidance questions it alters.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -98,14 +98,15 @@ class Redaction:
     found: tuple[PersonalData, ...]
 
 
-def redact(question: str, library_words: Collection[str] = frozenset()) -> Redaction:
+def redact(question: str, library_uses: Callable[[str], bool] | None = None) -> Redaction:
     """Replace every personal identifier in `question` by a typed placeholder.
 
-    `library_words`: the words the guidance itself uses, in lower case (`words_of`). A capitalised
-    word the guard does not know is taken for a name, unless the library uses it: "Copilot" or
-    a tool's name stays, so the search still finds it. Given names, titles and cues still win.
+    `library_uses(word)`: whether the guidance itself uses a word (`Retriever.uses`). A
+    capitalised word the guard does not know is taken for a name, unless the library uses it:
+    "Copilot" or a tool's name stays, so the search still finds it. Given names, titles and cues
+    still win.
     """
-    spans = _find(question, library_words)
+    spans = _find(question, library_uses)
     parts, position = [], 0
     for item in spans:
         parts += [question[position : item.start], PLACEHOLDERS[item.type]]
@@ -123,12 +124,7 @@ def without_placeholders(text: str) -> str:
     return re.sub(r"\s+([,.;:?!])", r"\1", _PLACEHOLDER.sub("", text)).strip()
 
 
-def words_of(texts: Iterable[str]) -> frozenset[str]:
-    """The lower-cased words of `texts`: the `library_words` of `redact`."""
-    return frozenset(word.lower() for text in texts for word in _WORD.findall(text))
-
-
-def _find(text: str, library_words: Collection[str] = frozenset()) -> list[PersonalData]:
+def _find(text: str, library_uses: Callable[[str], bool] | None = None) -> list[PersonalData]:
     found: list[PersonalData] = []
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
@@ -138,7 +134,7 @@ def _find(text: str, library_words: Collection[str] = frozenset()) -> list[Perso
             found.append(PersonalData(kind, start, end))
     found += [
         name
-        for name in _names(text, library_words)
+        for name in _names(text, library_uses)
         if _TITLE.match(text, name.start) or not _ORGANISATION.match(text, name.start)
     ]
     return _without_overlaps(found)
@@ -166,7 +162,7 @@ def nhs_number_is_valid(candidate: str) -> bool:
 # After the first word, a name runs on over surnames, given names and capitalised non-words.
 
 
-def _names(text: str, library_words: Collection[str]) -> list[PersonalData]:
+def _names(text: str, library_uses: Callable[[str], bool] | None) -> list[PersonalData]:
     found: list[PersonalData] = []
     for title in _TITLE.finditer(text):
         word = _WORD.match(text, title.end())
@@ -178,7 +174,8 @@ def _names(text: str, library_words: Collection[str]) -> list[PersonalData]:
             found.append(_name_from(text, word))
     for word in _WORD.finditer(text):
         if _is_known_name(word, text) or (
-            _is_capitalised_stranger(word, text) and _base(word.group()) not in library_words
+            _is_capitalised_stranger(word, text)
+            and not (library_uses and library_uses(_bare(word.group())))
         ):
             found.append(_name_from(text, word))
     return found

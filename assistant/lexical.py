@@ -111,6 +111,11 @@ class BM25:
         ranked = found[numpy.argsort(-scores[found], kind="stable")]
         return ranked[:n].tolist()
 
+    def uses(self, word: str) -> bool:
+        """Whether the documents use `word` (compared as indexed: lower case, stemmed)."""
+        found = terms(word)
+        return bool(found) and all(term in self._terms for term in found)
+
     def coverage(self, query: str) -> float:
         """Share of the query's terms that occur anywhere in the documents (0 to 1)."""
         wanted = set(terms(query))

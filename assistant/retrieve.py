@@ -65,6 +65,10 @@ class Retriever:
     def sources(self) -> list[str]:
         return list(self._sources)
 
+    def uses(self, word: str) -> bool:
+        """Whether the library uses `word`: the guard's `library_uses`."""
+        return self._lexical.uses(word)
+
     @property
     def chunks(self) -> list[Chunk]:
         """Every passage this generation of the index holds."""

@@ -27,7 +27,9 @@ from assistant.prompts import load_schema, load_template
 from assistant.sentences import split_sentences
 from assistant.settings import Settings
 
-_QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+_QUOTE_MARKS = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'", "`": "'"}
+)
 
 
 class Judge(Protocol):

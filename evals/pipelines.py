@@ -14,6 +14,7 @@ from typing import Protocol
 
 from assistant.answer import Assistant
 from assistant.guard import without_placeholders
+from assistant.prompts import load_template
 from evals.cases import Case
 
 K_MAX = 10  # the recall@k curve runs to k = 10
@@ -68,8 +69,6 @@ class AssistantPipeline:
 
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
-        from assistant.prompts import load_template
-
         template = load_template(f"answer.{assistant.settings.prompt_version}.md")
         self.system_prompt = template.parts.get("system", "")
 

@@ -189,11 +189,12 @@ def _agreement(judge: Judge, assistant: Assistant, settings: Settings) -> dict:
     ]
     # The deterministic judge always; a model judge whenever this run has a model (the ALCE
     # judge chosen with --judge, else the answering model).
-    judges: list[Judge] = [DeterministicJudge(assistant.embedder, settings)]
-    if not isinstance(judge, DeterministicJudge):
-        judges.append(judge)
-    elif assistant.llm is not None:
-        judges.append(ModelJudge(assistant.llm))
+    if isinstance(judge, DeterministicJudge):
+        judges: list[Judge] = [judge]
+        if assistant.llm is not None:
+            judges.append(ModelJudge(assistant.llm))
+    else:
+        judges = [DeterministicJudge(assistant.embedder, settings), judge]
     result = agreement(judges, labelled)
     unparsed = [j for j in judges if isinstance(j, ModelJudge) and j.unparsed]
     if len(judges) == 1:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.guard import nhs_number_is_valid, redact, words_of
+from assistant.guard import nhs_number_is_valid, redact
+from assistant.lexical import BM25
 from evals.pii.measure import MAX_CLEAN_ALTERED, TARGETS, load_cases, load_clean, measure
 
 
@@ -55,7 +56,7 @@ def test_nhs_check_digit():
 
 
 def test_a_word_the_library_uses_is_not_taken_for_a_name():
-    library = words_of(["Fallsight is an AI tool that predicts falls. Staff may use Copilot."])
+    library = BM25(["Fallsight is an AI tool that predicts falls. Staff may use Copilot."]).uses
     question = "Who has to approve Fallsight before Amara's team uses it?"
     assert redact(question).text == "Who has to approve [name] before [name]'s team uses it?"
     assert redact(question, library).text == "Who has to approve Fallsight before [name]'s team uses it?"

@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
-from assistant.guard import redact, words_of
+from assistant.guard import redact
+from assistant.lexical import BM25
 from assistant.settings import PROJECT_ROOT
 
 HERE = Path(__file__).parent
@@ -39,11 +41,13 @@ def removed(span: dict, found) -> bool:
     return all(any(f.start <= i < f.end for f in found) for i in range(span["start"], span["end"]))
 
 
-def library_words(corpus: Path = PROJECT_ROOT / "corpus") -> frozenset[str]:
-    return words_of(p.read_text(encoding="utf-8", errors="ignore") for p in corpus.rglob("*") if p.is_file())
+def library_uses(corpus: Path = PROJECT_ROOT / "corpus") -> Callable[[str], bool]:
+    """The bundled library's vocabulary, as the assistant's retriever holds it (BM25 terms)."""
+    files = [p for p in sorted(corpus.rglob("*")) if p.is_file()]
+    return BM25(p.read_text(encoding="utf-8", errors="ignore") for p in files).uses
 
 
-def measure(cases: list[dict], clean: list[str], words: frozenset[str] = frozenset()) -> dict:
+def measure(cases: list[dict], clean: list[str], words: Callable[[str], bool] | None = None) -> dict:
     totals, hits = Counter(), Counter()
     for case in cases:
         found = redact(case["text"], words).found
@@ -61,7 +65,7 @@ def measure(cases: list[dict], clean: list[str], words: frozenset[str] = frozens
 
 
 def main() -> int:
-    words = library_words()
+    words = library_uses()
     result = measure(load_cases(), load_clean(), words)
     failed = False
     print(f"{'type':<15}{'identifiers':>12}{'recall':>9}{'target':>9}")

@@ -24,7 +24,6 @@ Build the index first if needed: `assistant ingest --db DIR`.
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 from collections import defaultdict
@@ -39,6 +38,7 @@ from assistant.embeddings import Embedder, load_embedder
 from assistant.settings import Settings, load_settings
 from assistant.store import ChunkStore, IndexProblem, check_model, open_index
 from assistant.verify import support
+from evals.judges import normalise
 
 HERE = Path(__file__).parent
 ITEMS = HERE / "claims.yaml"
@@ -50,9 +50,6 @@ O_GRID = tuple(round(0.3 + 0.1 * i, 1) for i in range(7))  # 0.3 .. 0.9
 MIN_REJECT = 0.90
 SNIPPET_WORDS = (8, 20)
 
-_QUOTE_MARKS = str.maketrans(
-    {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'", "`": "'"}
-)
 _FIELDS = ("id", "source", "passage", "claim", "supported", "kind")
 
 
@@ -134,26 +131,19 @@ def load_items(path: Path = ITEMS) -> list[dict]:
     return items
 
 
-def _normalise(text: str) -> str:
-    """White space collapsed, curly quotes straightened, list markers ("- " at a line start, which
-    the chunker adds) dropped, so a snippet may run across list items."""
-    text = re.sub(r"(?m)^[ \t]*- ", " ", text.translate(_QUOTE_MARKS))
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def locate(items: Sequence[dict], chunks: Iterable[Chunk]) -> list[Chunk]:
     """The one chunk of each item's source whose text contains the item's snippet (see
-    `_normalise`). Fails listing every snippet found in no chunk or in several."""
+    `evals.judges.normalise`). Fails listing every snippet found in no chunk or in several."""
     by_source: dict[str, list[tuple[Chunk, str]]] = defaultdict(list)
     for chunk in chunks:
-        by_source[chunk.source_id].append((chunk, _normalise(chunk.text)))
+        by_source[chunk.source_id].append((chunk, normalise(chunk.text)))
     found: list[Chunk] = []
     problems: list[str] = []
     for item in items:
         if item["source"] not in by_source:
             problems.append(f"{item['id']}: source '{item['source']}' is not in the index")
             continue
-        snippet = _normalise(item["passage"])
+        snippet = normalise(item["passage"])
         hits = [chunk for chunk, text in by_source[item["source"]] if snippet in text]
         if len(hits) != 1:
             ids = ", ".join(c.id for c in hits)
