@@ -13,19 +13,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.domain import Citation, Passage, PersonalData, Removed
+from assistant.compose import arrange
+from assistant.domain import Citation, Claim, ListNote, Passage, PersonalData, Removed
 from assistant.embeddings import Embedder, load_embedder
+from assistant.extractive import extractive_draft
 from assistant.followup import standalone_question
-from assistant.generate import Claim, Draft, extractive_draft, model_draft
-from assistant.guard import PLACEHOLDERS, redact, without_placeholders
+from assistant.generate import Draft, model_draft
+from assistant.guard import PLACEHOLDERS, redact, without_details
+from assistant.library import design_coverage
 from assistant.llm import LLM, ModelUnavailable, TokenCallback, load_llm
 from assistant.prompts import load_template
+from assistant.question import Question, read_question, unknown_owner, who_can_help
+from assistant.render import numbered, render_markdown
 from assistant.retrieve import Retrieval, Retriever
 from assistant.settings import Settings
 from assistant.store import IndexInfo, IndexMissing, check_model, open_index
 from assistant.verify import verify_citations
 
-_MESSAGES = "messages.v1.md"
+_MESSAGES = "messages.v2.md"
 
 
 class UnknownSource(ValueError):
@@ -39,8 +44,8 @@ class QuestionTooLong(ValueError):
 @dataclass(frozen=True)
 class Answer:
     question: str  # as asked, personal data replaced by placeholders
-    searched_for: str  # the standalone question retrieval ran on (differs for follow-ups)
-    text: str  # Markdown; [n] refers to citations[n-1]
+    searched_for: str  # what retrieval ran on (differs for follow-ups and for personal details)
+    text: str  # Markdown made from the parts below; [n] refers to citations[n-1]
     citations: list[Citation]
     passages: list[Passage]
     abstained: bool
@@ -49,16 +54,35 @@ class Answer:
     backend: str  # what wrote `text`: "extractive", or the model backend that passed the checks
     notices: list[str] = field(default_factory=list)  # said before the answer (data removed, fallback)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    question_type: str = "general"  # assistant/question.py QUESTION_TYPES
+    # The answer's sentences in order, each with its part (lead, guidance, reported), its role
+    # and the [n] of what it cites; and the lists shown only in part.
+    claims: list[Claim] = field(default_factory=list)
+    lists: list[ListNote] = field(default_factory=list)
+
+    @property
+    def lead(self) -> Claim | None:
+        """The single most direct sentence, shown first; None when the guidance gives no advice
+        and the answer shows only what people reported."""
+        return next((claim for claim in self.claims if claim.part == "lead"), None)
 
     def to_dict(self) -> dict[str, Any]:
         """The `assistant ask --json` shape. Holds no raw personal data: only redacted text."""
         return {
             "question": self.question,
             "searched_for": self.searched_for,
+            "question_type": self.question_type,
             "answer": self.text,
             "abstained": self.abstained,
             "backend": self.backend,
             "notices": self.notices,
+            "lead": _claim_dict(self.lead) if self.lead else None,
+            "claims": [_claim_dict(claim) for claim in self.claims],
+            "lists": [
+                {"after": note.after, "shown": note.shown, "total": note.total,
+                 "n": note.citation, "section": note.section}
+                for note in self.lists
+            ],  # fmt: skip
             "citations": [
                 {
                     "n": c.n,
@@ -91,6 +115,11 @@ class Answer:
             "removed": [{"reason": r.reason} for r in self.removed],
             "timings_ms": {name: round(ms, 1) for name, ms in self.timings_ms.items()},
         }
+
+
+def _claim_dict(claim: Claim) -> dict[str, Any]:
+    return {"text": claim.text, "part": claim.part, "role": claim.role, "item": claim.item,
+            "citations": list(claim.citations)}  # fmt: skip
 
 
 class Assistant:
@@ -160,66 +189,119 @@ class Assistant:
         redaction = redact(question, self.retriever.uses)
         earlier = [redact(q, self.retriever.uses).text for q in history]
         clock.lap("guard")
-        searched_for = standalone_question(redaction.text, earlier, self.llm)
-        retrieval = self.retriever.search(without_placeholders(searched_for), k, source_ids)
+        # Someone's details are not part of the question: it is searched for, and answered, as
+        # it would be without them.
+        searched_for = without_details(standalone_question(redaction.text, earlier, self.llm))
+        asked = read_question(searched_for)
+        retrieval = self.search(asked, k, source_ids)
         if not retrieval.relevant and self.llm is not None:
             # A model's rewrite of a follow-up that finds nothing is not trusted over the plain
             # carry-over rule (measured: the small test model's rewrites lost 3 of 3 follow-ups).
-            carried = standalone_question(redaction.text, earlier)
+            carried = without_details(standalone_question(redaction.text, earlier))
             if carried != searched_for:
-                retried = self.retriever.search(without_placeholders(carried), k, source_ids)
+                retried = self.search(read_question(carried), k, source_ids)
                 if retried.relevant:
-                    searched_for, retrieval = carried, retried
+                    searched_for, asked, retrieval = carried, read_question(carried), retried
         clock.lap("retrieve")
         notices = [self._personal_data_notice(redaction.found)] if redaction.found else []
-        base = dict(question=redaction.text, searched_for=searched_for,
+        notices += self._named_body_notices(asked)
+        base = dict(question=redaction.text, searched_for=searched_for, question_type=asked.type,
                     personal_data=list(redaction.found), notices=notices)  # fmt: skip
-        if not retrieval.relevant:
+        owner = unknown_owner(searched_for, self.retriever.uses)
+        if owner:
+            notices.append(self._messages.render("owner_not_in_library", owner=owner))
+        if not retrieval.relevant or owner:
             return self._abstain(base, retrieval.passages, [], clock, source_ids)
 
-        draft, removed = self._generate_and_verify(searched_for, retrieval, notices, clock, on_token)
+        draft, removed, passages = self._generate_and_verify(asked, retrieval, notices, clock, on_token)
         if not draft.claims:
-            return self._abstain(base, retrieval.passages, removed, clock, source_ids)
-        text, citations = _render(draft, retrieval.passages, self._messages)
-        return Answer(**base, text=text, citations=citations, passages=retrieval.passages,
-                      abstained=False, removed=removed, backend=draft.backend,
-                      timings_ms=clock.done())  # fmt: skip
+            return self._abstain(base, passages, removed, clock, source_ids)
+        claims, lists, citations = numbered(draft, passages)
+        text = render_markdown(claims, lists, draft.backend, self._messages)
+        return Answer(**base, text=text, citations=citations, passages=passages, abstained=False,
+                      removed=removed, backend=draft.backend, timings_ms=clock.done(),
+                      claims=claims, lists=lists)  # fmt: skip
+
+    def search(self, asked: Question, k: int | None = None, source_ids=None) -> Retrieval:
+        """Hybrid retrieval; a question naming a body ranks that body's own passages first."""
+        if not asked.bodies:
+            return self.retriever.search(asked.text, k, source_ids)
+        covering = self._sources_covering(asked)
+        return self.retriever.search(
+            asked.text, k, source_ids,
+            prefer=lambda chunk: any(b.wrote(chunk, covering) for b in asked.bodies),
+        )  # fmt: skip
+
+    def _sources_covering(self, asked: Question) -> set[str]:
+        documents = {body.document for body in asked.bodies if body.document}
+        return {
+            source.id
+            for source in self.index.sources.values()
+            if any(cover.document in documents for cover in source.covers)
+        }
+
+    def _named_body_notices(self, asked: Question) -> list[str]:
+        """Said plainly: the library holds the named body's guidance only as excerpts, or not at all."""
+        coverage = {document.id: document for document in design_coverage(self.index)}
+        notices = []
+        for body in asked.bodies:
+            document = coverage.get(body.document)
+            if document is None or document.status == "full":
+                continue
+            if document.status == "excerpts":
+                notices.append(self._messages.render(
+                    "excerpts_only", body=body.name, document=document.name, via="; ".join(document.via)
+                ))  # fmt: skip
+            else:
+                notices.append(self._messages.render("not_in_library", body=body.name))
+        return notices
 
     def _generate_and_verify(
-        self, question: str, retrieval: Retrieval, notices: list[str], clock: _Clock, on_token
-    ) -> tuple[Draft, list[Removed]]:
-        """A verified draft: the model's if it passes the checks, else the extractive one."""
+        self, asked: Question, retrieval: Retrieval, notices: list[str], clock: _Clock, on_token
+    ) -> tuple[Draft, list[Removed], list[Passage]]:
+        """A verified draft (the model's if it passes the checks, else the extractive one), and
+        the passages it may cite."""
         passages = retrieval.passages
         removed: list[Removed] = []
         if self.llm is not None:
             try:
-                draft = model_draft(question, passages, self.llm, self.settings, on_token)
+                draft = model_draft(asked.text, passages, self.llm, self.settings, on_token)
             except ModelUnavailable as exc:
                 notices.append(self._messages.render("model_unavailable", reason=str(exc)))
             else:
                 clock.lap("generate")
                 if not draft.answered and not draft.claims and not draft.problem:
-                    return draft, removed  # the model says the passages do not answer this
+                    return draft, removed, passages  # the model says the passages do not answer this
                 verified = verify_citations(draft, passages, self.embedder, self.settings, self.source_urls)
                 clock.lap("verify")
                 removed = list(verified.removed)
                 if draft.problem:
                     removed.append(Removed("(the whole reply)", draft.problem))
                 if verified.claims and len(verified.removed) <= len(verified.claims):
-                    return Draft(verified.claims, True, draft.backend), removed
+                    claims = arrange(verified.claims, passages, asked.type)
+                    if claims:
+                        return Draft(claims, True, draft.backend), removed, passages
                 notices.append(self._messages.render("unverified", backend=self.llm.name))
-        draft = extractive_draft(retrieval, self.settings)
+        draft = extractive_draft(
+            retrieval, asked, self.settings, self.retriever.next_in_section, self._sources_covering(asked)
+        )
+        passages = passages + draft.extra_passages
         clock.lap("generate")
         # Quoted sentences pass by construction; checking them anyway keeps one rule for all.
         verified = verify_citations(draft, passages, self.embedder, self.settings, self.source_urls)
         clock.lap("verify")
-        return Draft(verified.claims, bool(verified.claims), "extractive"), removed + verified.removed
+        kept = Draft(verified.claims, bool(verified.claims), "extractive", lists=draft.lists)
+        return kept, removed + verified.removed, passages
 
     def _abstain(self, base: dict, passages, removed, clock: _Clock, source_ids) -> Answer:
         titles = self.source_titles
         if source_ids:
             titles = sorted({p.chunk.title for p in passages}) or titles
         text = self._messages.render("abstention", sources="; ".join(titles))
+        helpers = who_can_help(base["searched_for"])
+        if helpers:
+            text += "\n\n" + self._messages.render("abstention_referral", who="; ".join(helpers))
+        text += "\n\n" + self._messages.render("abstention_help")
         return Answer(**base, text=text, citations=[], passages=passages, abstained=True,
                       removed=removed, backend="none", timings_ms=clock.done())  # fmt: skip
 
@@ -231,8 +313,9 @@ class Assistant:
         if self._personal_data_quote is None:
             # Found by searching the library, not written here: the notice quotes whatever the
             # guidance in the index says about personal data in AI tools.
-            retrieval = self.retriever.search(self._messages.render("personal_data_query"), k=3)
-            claims = extractive_draft(retrieval, self.settings).claims if retrieval.relevant else []
+            query = read_question(self._messages.render("personal_data_query"))
+            retrieval = self.retriever.search(query.text, k=3)
+            claims = extractive_draft(retrieval, query, self.settings).claims if retrieval.relevant else []
             self._personal_data_quote = _quoted(claims[0], retrieval.passages) if claims else ""
         return f"{notice} {self._personal_data_quote}".strip()
 
@@ -240,34 +323,6 @@ class Assistant:
 def _quoted(claim: Claim, passages: list[Passage]) -> str:
     title = next(p.chunk.title for p in passages if p.rank == claim.citations[0])
     return f'The guidance says: "{claim.text}" ({title})'
-
-
-def _render(draft: Draft, passages: list[Passage], messages) -> tuple[str, list[Citation]]:
-    """Markdown with citations renumbered 1, 2, ... in order of first use; only cited passages."""
-    by_rank = {p.rank: p for p in passages}
-    number: dict[int, int] = {}
-    quotes: dict[int, str] = {}
-    for claim in draft.claims:
-        for rank, quote in zip(claim.citations, claim.quotes):
-            number.setdefault(rank, len(number) + 1)
-            if quote and rank not in quotes:
-                quotes[rank] = quote
-    citations = [Citation(n, by_rank[rank], quotes.get(rank, "")) for rank, n in number.items()]
-
-    def marks(claim: Claim) -> str:
-        return "".join(f"[{number[rank]}]" for rank in dict.fromkeys(claim.citations))
-
-    if draft.backend != "extractive":
-        return " ".join(f"{claim.text} {marks(claim)}" for claim in draft.claims), citations
-    lines = [messages.render("extractive_lead_in")]
-    current_source = None
-    for claim in draft.claims:
-        chunk = by_rank[claim.citations[0]].chunk
-        if chunk.source_id != current_source:
-            current_source = chunk.source_id
-            lines.append(f"\n**{chunk.title}**")
-        lines.append(f"- “{claim.text}” {marks(claim)}")
-    return "\n".join(lines), citations
 
 
 class _Clock:

@@ -26,7 +26,7 @@ from assistant.store import IndexIncompatible, IndexInfo, ScoredChunk, StoreUnav
 
 # Bump when what is stored changes shape (_chunk_metadata, _info_metadata): older indexes are
 # then refused with a clear message instead of being misread.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STORE_VERSION = f"chromadb {chromadb.__version__}"
 _BATCH = 1000
 _KEEP_PREVIOUS = 1  # a reader that opened the previous generation can finish its query
@@ -251,6 +251,8 @@ def _chunk_metadata(chunk: Chunk) -> dict[str, str | int]:
         "content_hash": chunk.content_hash,
         "kind": chunk.kind,
         "sentences": json.dumps(chunk.sentences),
+        "roles": json.dumps(chunk.roles),
+        "voices": json.dumps(chunk.voices),
         "sentence_vectors": chunk.sentence_vectors,
     }
     if chunk.page is not None:
@@ -273,6 +275,8 @@ def _chunk_from(chunk_id: str, text: str, meta: dict, sentence_vectors: bool = T
         kind=meta.get("kind", "text"),
         sentences=tuple(tuple(span) for span in json.loads(meta.get("sentences", "[]"))),
         sentence_vectors=meta.get("sentence_vectors", "") if sentence_vectors else "",
+        roles=tuple(json.loads(meta.get("roles", "[]"))),
+        voices=tuple(json.loads(meta.get("voices", "[]"))),
     )
 
 

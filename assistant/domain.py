@@ -61,6 +61,10 @@ class Chunk:
     # extractive answers and the citation checks work sentence by sentence.
     sentences: tuple[tuple[int, int], ...] = ()
     sentence_vectors: str = field(default="", repr=False, compare=False)
+    # Per sentence: its role (advice, finding, testimony, list_lead...) and voice, decided at
+    # ingest by assistant/roles.py: answers put the guidance's advice before what people reported.
+    roles: tuple[str, ...] = ()
+    voices: tuple[str, ...] = ()
 
     def sentence_texts(self) -> list[str]:
         return [self.text[start:end] for start, end in self.sentences]
@@ -69,6 +73,16 @@ class Chunk:
     def section(self) -> str:
         """The heading path as one line, for references."""
         return " > ".join(self.heading_path)
+
+    def answerable_text(self) -> str:
+        """What a search should match: the section headings and every sentence but navigation
+        (agenda lines, references, slide furniture), which answers nothing."""
+        if not self.roles:
+            return self.embedding_text()
+        body = "\n".join(
+            text for text, role in zip(self.sentence_texts(), self.roles) if role != "navigation"
+        )
+        return f"{self.section}\n{body}" if self.heading_path else body
 
     def embedding_text(self) -> str:
         """What the embedder sees: the section headings give a short passage its context."""
@@ -92,6 +106,36 @@ class Passage:
     chunk: Chunk
     score: float  # fused retrieval score (reciprocal-rank fusion)
     similarity: float  # cosine similarity of the chunk to the question
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence an answer shows, with what it cites and where the answer puts it.
+
+    In a draft, `citations` are passage ranks; in an `Answer`, the [n] numbers of its citations.
+    """
+
+    text: str
+    citations: tuple[int, ...]
+    quotes: tuple[str, ...]  # one per citation, verbatim from that passage ("" if none given)
+    # What the sentence is (assistant/roles.py VOICES): the cited sentence's stored voice for a
+    # quote, the model's tag (checked against what it cites) otherwise.
+    role: str = "context"
+    # Where the answer puts it: "lead" (the most direct sentence, first), "guidance" (what the
+    # guidance says), "reported" (what practitioners and research reported, labelled as such).
+    part: str = "guidance"
+    item: bool = False  # an item of the list the claim before it introduces (layout only)
+
+
+@dataclass(frozen=True)
+class ListNote:
+    """A list the answer shows only in part: how many items are not shown, and where they are."""
+
+    after: int  # index, in the answer's claims, of the last item shown
+    shown: int
+    total: int
+    citation: int  # the passage (rank in a draft, [n] in an Answer) the list continues in
+    section: str
 
 
 @dataclass(frozen=True)

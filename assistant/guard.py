@@ -62,6 +62,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ID_NUMBER", re.compile(
         r"\b(?:ref|reference|id|case number|case no|client number|client no|mosaic|lcs)\b"
         r"[\s.:#-]*(?:no\.?|number)?[\s.:#-]*(?P<value>[A-Z]{0,3}\d{4,})\b", re.IGNORECASE)),
+    # Any other "<something> no. / number / ID" before a number: a student, staff, pupil,
+    # hospital or payroll number identifies someone as surely as a case reference.
+    ("ID_NUMBER", re.compile(
+        r"\b[a-z]+\s+(?:no\.?|number|num\.?|id|ref)[\s.:#-]*(?P<value>[A-Z]{0,3}\d{4,})\b", re.IGNORECASE)),
 ]
 
 _TITLES = r"mr|mrs|ms|miss|mx|dr|master|mister|sir|lady|prof"
@@ -116,12 +120,56 @@ def redact(question: str, library_uses: Callable[[str], bool] | None = None) -> 
 
 
 _PLACEHOLDER = re.compile(r"\s*(?:" + "|".join(re.escape(p) for p in PLACEHOLDERS.values()) + r")")
+_ANY_PLACEHOLDER = "(?:" + "|".join(re.escape(p) for p in PLACEHOLDERS.values()) + ")"
+# A placeholder with the words before it that only say what it replaced.
+_CUED_PLACEHOLDER = re.compile(
+    r"\(?(?:\b(?:(?:his|her|their|the|my|a)\s+)?(?:nhs|ni|n\.i\.|national insurance|case|client|mosaic|lcs|"
+    r"reference|ref|date of birth|d\.?o\.?b\.?|born(?:\s+on)?|aged?|lives\s+at|living\s+at|"
+    r"address(?:\s+is)?|postcode|post\s+code|phone|mobile|tel|telephone|e-?mail(?:ed)?(?:\s+from)?|"
+    r"on|at|from|called|named|number|no\.?|is)(?:\s+(?:no\.?|number|is|ref|reference|address))?"
+    r"[\s:,(#]*)*(?:[A-Z]{1,4}[-/])?" + _ANY_PLACEHOLDER + r"(?:['’]s\b)?[)\s,]*",
+    re.IGNORECASE,
+)
+_MIN_CONTENT_WORDS = 3
+_POINTS_BACK = re.compile(r"\b(?:it|this|that|these|those|them|they|there)\b", re.I)
+# The town or city written after an address or before a postcode: ", Leeds [postcode]".
+_PLACE_AFTER_ADDRESS = re.compile(
+    r"(?<=\[address\])\s*,?\s*(?:[A-Z][a-z]+\s*){1,3}(?=,|\s*\[postcode\]|[.?!])"
+)
 
 
 def without_placeholders(text: str) -> str:
     """The redacted text with its placeholders taken out, for searching: "[name]" carries no
     meaning, and a question wrapped in several of them scores lower against every passage."""
     return re.sub(r"\s+([,.;:?!])", r"\1", _PLACEHOLDER.sub("", text)).strip()
+
+
+def without_details(text: str) -> str:
+    """What to search for when a redacted question carried someone's details: the question as it
+    would read without them. The details go with the words that only say what they were ("NHS
+    number", "born", "lives at"), which are rare in the guidance and so pulled the search away
+    from the question (a question asked with details was declined, the same question without
+    them answered); a sentence left with nothing else ("[name], born [date], lives at
+    [address].") goes altogether."""
+    if not _PLACEHOLDER.search(text):
+        return text
+    from assistant.lexical import terms  # the search's own idea of a content word
+    from assistant.sentences import split_sentences
+
+    sentences = split_sentences(text)
+    asking = [s for s in sentences if s.rstrip().endswith("?") and not _PLACEHOLDER.search(s)]
+    # Context around someone's details stays only when the question leans on it ("What should
+    # I check before it goes on the file?"): "Can AI make things up?" is asked in full.
+    leans = any(_POINTS_BACK.search(s) for s in asking)
+    kept = []
+    for sentence in sentences:
+        cleaned = without_placeholders(_CUED_PLACEHOLDER.sub(" ", _PLACE_AFTER_ADDRESS.sub("", sentence)))
+        if _PLACEHOLDER.search(sentence) and (
+            len(terms(cleaned)) < _MIN_CONTENT_WORDS or (asking and not leans)
+        ):
+            continue
+        kept.append(cleaned)
+    return re.sub(r"\s{2,}", " ", " ".join(kept)).strip().lstrip(" :;,-–")
 
 
 def _find(text: str, library_uses: Callable[[str], bool] | None = None) -> list[PersonalData]:
@@ -214,7 +262,16 @@ def _is_known_name(word: re.Match[str], text: str) -> bool:
     base = _base(word.group())
     if base in _given_names():
         return True
-    return base in _ambiguous_names() and word.group()[0].isupper() and _inside_sentence(text, word)
+    if base not in _ambiguous_names() or not word.group()[0].isupper():
+        return False
+    # "Jade" is a word too: a name inside a sentence, or first in one when a surname follows
+    # ("Jade Thompson, born ...").
+    return _inside_sentence(text, word) or _surname_follows(text, word)
+
+
+def _surname_follows(text: str, word: re.Match[str]) -> bool:
+    follower = _WORD.match(text, word.end() + 1) if text[word.end() : word.end() + 1] == " " else None
+    return bool(follower) and follower.group()[0].isupper() and _base(follower.group()) in _surnames()
 
 
 def _is_capitalised_stranger(word: re.Match[str], text: str) -> bool:

@@ -26,6 +26,7 @@ _STOP = frozenset(
     "what when where which who why will with would you your am about any".split()
 )
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ness", "ments", "ment", "edly", "ed", "es", "s")
+_DOUBLING = frozenset({"ings", "ing", "edly", "ed"})
 
 
 def terms(text: str) -> list[str]:
@@ -37,8 +38,13 @@ def terms(text: str) -> list[str]:
 def _stem(token: str) -> str:
     for suffix in _SUFFIXES:
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
-            return token[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return token
+            stem = token[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            # "banning" ~ "ban", "planned" ~ "plan": the doubled consonant goes with the ending.
+            if suffix in _DOUBLING and len(stem) >= 4 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
+                stem = stem[:-1]
+            return stem
+    # "delegate" ~ "delegated", "practice" ~ "practices": a final e goes as the endings' e does.
+    return token[:-1] if len(token) >= 5 and token.endswith("e") else token
 
 
 class BM25:

@@ -8,7 +8,7 @@ answers it. Thresholds are measured on evals/cases/dev.yaml (see evals/README.md
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy
@@ -28,6 +28,10 @@ _RRF_K = 30
 _LEXICAL_WEIGHT = 1.4
 _NEAR_DUPLICATE = 0.95  # cosine above which two passages say the same thing
 
+# A question that names a body ("according to BASW") ranks that body's own passages once more,
+# at this weight: among passages about as relevant, the body's own words come first.
+_PREFERRED_WEIGHT = 1.0
+
 
 @dataclass(frozen=True)
 class Retrieval:
@@ -39,6 +43,15 @@ class Retrieval:
     # chunk id -> one per sentence of the chunk, to the question or its rephrasing if closer
     sentence_similarity: dict[str, list[float]]
     term_weights: dict[str, float]  # the question's terms and how rare they are in the library
+
+
+# The library's subject: a question that names AI, or a tool the thesaurus reads as AI
+# ("ChatGPT" -> "publicly available generative AI"), is about it.
+_AI_TERMS = frozenset(terms("AI GenAI artificial generative"))
+
+
+def _about_ai(expanded_question: str) -> bool:
+    return bool(_AI_TERMS & set(terms(expanded_question)))
 
 
 class Retriever:
@@ -53,13 +66,23 @@ class Retriever:
         # A question's candidates get theirs from the store.
         self._chunks: list[Chunk] = store.chunks(sentence_vectors=False)
         self._by_id = {chunk.id: chunk for chunk in self._chunks}
-        self._lexical = BM25(chunk.embedding_text() for chunk in self._chunks)
+        # Words are matched against what can answer: a reference list naming "the AI Playbook"
+        # or an agenda line about recording is not a passage about either.
+        self._lexical = BM25(chunk.answerable_text() for chunk in self._chunks)
         self._sources = sorted({chunk.source_id for chunk in self._chunks})
         # Each chunk's source as a number, so that a source filter is one NumPy comparison.
         numbers = {source: number for number, source in enumerate(self._sources)}
         self._source_numbers = numpy.array(
             [numbers[chunk.source_id] for chunk in self._chunks], dtype=numpy.int32
         )
+        # The passage that follows each one in its section: a list that runs on is completed.
+        self._next: dict[str, str] = {}
+        by_section: dict[tuple[str, tuple[str, ...]], list[Chunk]] = {}
+        for chunk in self._chunks:
+            by_section.setdefault((chunk.source_id, chunk.heading_path), []).append(chunk)
+        for chunks in by_section.values():
+            chunks.sort(key=lambda chunk: chunk.start)
+            self._next.update((a.id, b.id) for a, b in zip(chunks, chunks[1:]))
 
     @property
     def sources(self) -> list[str]:
@@ -74,10 +97,20 @@ class Retriever:
         """Every passage this generation of the index holds."""
         return list(self._chunks)
 
+    def next_in_section(self, chunk: Chunk) -> Chunk | None:
+        """The passage after `chunk` in the same section of the same document, if any."""
+        following = self._next.get(chunk.id)
+        return self._by_id[following] if following else None
+
     def search(
-        self, question: str, k: int | None = None, source_ids: Sequence[str] | None = None
+        self,
+        question: str,
+        k: int | None = None,
+        source_ids: Sequence[str] | None = None,
+        prefer: Callable[[Chunk], bool] | None = None,
     ) -> Retrieval:
-        """The k best passages for `question`, most relevant first."""
+        """The k best passages for `question`, most relevant first; among those about as
+        relevant, passages `prefer` picks out (a named body's own material) first."""
         k = k or self._settings.retrieval_k
         pool = self._settings.retrieval_candidates
         expanded = expand(question)
@@ -101,14 +134,17 @@ class Retriever:
             chunk_id: max(self._sentence_similarities(full[chunk_id], query), default=0.0)
             for chunk_id in candidates
         }
+        weights = self._term_weights(question)
         fused: dict[str, float] = {}
-        rankings = (
-            (1.0, sorted(candidates, key=sentence_best.get, reverse=True)),
-            (_LEXICAL_WEIGHT, lexical),
-        )
+        by_sentence_best = sorted(candidates, key=sentence_best.get, reverse=True)
+        rankings = [(1.0, by_sentence_best), (_LEXICAL_WEIGHT, lexical)]
+        if prefer is not None:
+            preferred = [chunk_id for chunk_id in by_sentence_best if prefer(full[chunk_id])]
+            rankings.append((_PREFERRED_WEIGHT, preferred))
         for weight, ranking in rankings:
             for position, chunk_id in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (_RRF_K + position + 1)
+
         ordered = sorted(fused, key=fused.get, reverse=True)
         vectors = self._store.embeddings(ordered)
         chosen = self._diverse(ordered, vectors, k)
@@ -119,22 +155,22 @@ class Retriever:
         # Relevance is judged sentence by sentence: a long passage about AI in social work is
         # "similar" to almost any question; a sentence that answers it is much closer.
         by_sentence = {
-            p.chunk.id: self._sentence_similarities(p.chunk, query, rephrased) for p in passages
+            p.chunk.id: self._sentence_similarities(p.chunk, query, *rephrased) for p in passages
         }
         best = max((max(by_sentence[p.chunk.id], default=0.0) for p in passages), default=0.0)
         # ...and word by word: the passages must carry the question's distinctive words ("Care
         # Act eligibility criteria" finds sentences about adult social care, not about that).
         covered = self._word_coverage(question, passages)
-        relevant = (
-            best >= self._settings.min_similarity and covered >= self._settings.min_word_coverage
-        )
-        return Retrieval(
-            passages, relevant, best, covered, query, by_sentence, self._term_weights(question)
-        )
+        settings = self._settings
+        if _about_ai(expanded):
+            relevant = best >= settings.min_similarity_about_ai and covered >= settings.min_word_coverage
+        else:
+            relevant = best >= settings.min_similarity and covered >= settings.min_word_coverage_not_about_ai
+        return Retrieval(passages, relevant, best, covered, query, by_sentence, weights)
 
     def _word_coverage(self, question: str, passages: list[Passage]) -> float:
         weights = self._lexical.term_weights(question)
-        present = {term for p in passages for term in terms(p.chunk.embedding_text())}
+        present = {term for p in passages for term in terms(p.chunk.answerable_text())}
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
 
@@ -144,17 +180,19 @@ class Retriever:
         related = self._lexical.term_weights(expand(question))
         return {term: own.get(term, weight / 2) for term, weight in related.items()}
 
-    def _sentence_similarities(
-        self, chunk: Chunk, query: list[float], rephrased: list[list[float]] = ()
-    ) -> list[float]:
-        """Each sentence's cosine to the question (or to its rephrasing, if closer)."""
+    def _sentence_similarities(self, chunk: Chunk, query: list[float], *others: list[float]) -> list[float]:
+        """Each sentence's cosine to the question (or to its rephrasing, or to the sentence that
+        asks, if closer); 0 for navigation, which answers nothing."""
         # Unpacked on each use (a base64 decode): kept, every chunk a search ever touched would
         # stay in memory, which grows toward gigabytes in a long-running chat at 100,000 chunks.
         vectors = unpack_array(chunk.sentence_vectors, len(query))
         if not len(vectors):
             return []
-        queries = numpy.asarray([query, *rephrased], dtype=numpy.float32)
-        return (vectors @ queries.T).max(axis=1).tolist()
+        queries = numpy.asarray([query, *others], dtype=numpy.float32)
+        scores = (vectors @ queries.T).max(axis=1)
+        if chunk.roles:
+            scores = numpy.where(numpy.asarray(chunk.roles[: len(scores)]) == "navigation", 0.0, scores)
+        return scores.tolist()
 
     def _lexical_ranking(self, question: str, pool: int, source_ids) -> list[str]:
         allowed = None

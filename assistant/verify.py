@@ -19,9 +19,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from assistant.domain import Passage, Removed
+from assistant.domain import Chunk, Claim, Passage, Removed
 from assistant.embeddings import Embedder, cosine, unpack_vectors
-from assistant.generate import Claim, Draft
+from assistant.generate import Draft
 from assistant.lexical import terms
 from assistant.settings import Settings
 
@@ -90,9 +90,22 @@ def verify_citations(
 
 
 def _quoted_whole(claim: Claim, shown: dict[int, Passage]) -> bool:
-    return len(claim.citations) == 1 and claim.citations[0] in shown and (
-        claim.text in shown[claim.citations[0]].chunk.sentence_texts()
-    )
+    if len(claim.citations) != 1 or claim.citations[0] not in shown:
+        return False
+    # A list item is quoted without its "- " marker, which is layout, not the guidance's words.
+    sentences = shown[claim.citations[0]].chunk.sentence_texts()
+    return claim.text in sentences or f"- {claim.text}" in sentences
+
+
+def sentence_holding(chunk: Chunk, quote: str) -> int | None:
+    """The index of the sentence of `chunk` that holds `quote` word for word, if one does."""
+    wanted = _normalise(quote).strip(" .,;:'\"")
+    if not wanted:
+        return None
+    for index, sentence in enumerate(chunk.sentence_texts()):
+        if wanted in _normalise(sentence):
+            return index
+    return None
 
 
 def support(claim_text: str, vector: list[float], cited: list[Passage]) -> Support:

@@ -34,7 +34,7 @@ from assistant.prompts import load_template
 from assistant.sentences import split_sentences
 from assistant.settings import Settings
 from evals.cases import Case
-from evals.pipelines import K_MAX, Cited, Record, Retrieved
+from evals.pipelines import K_MAX, Cited, Record, Retrieved, Said
 
 CHUNK_SIZE = 1000
 CHUNK_OVERLAP = 200
@@ -121,9 +121,11 @@ class TutorialBaseline:
         ranked = self._store.similarity_search(case.question, k=K_MAX)
         context = ranked[:K]
         if self._llm is None:
-            answer = self._extract(case.question, context)
+            claims = self._extract(case.question, context)
+            answer = "\n".join(f"- “{c.text}” [{c.citations[0]}]" for c in claims)
         else:
             answer = self._generate(case.question, context)
+            claims = statements(answer)
         seconds = time.perf_counter() - started
         # What the tutorial's pipeline returns: its state, question and context included.
         state = {
@@ -142,7 +144,18 @@ class TutorialBaseline:
             abstained=self._llm is not None and bool(_DECLINES.search(answer)),
             seconds=seconds,
             output=json.dumps(state, ensure_ascii=False),
+            claims=claims,
+            twin=self._twin(case),
         )
+
+    def _twin(self, case: Case) -> list[Said] | None:
+        """The answer to the case's question without personal details, if it has one."""
+        if not case.without_details:
+            return None
+        context = self._store.similarity_search(case.without_details, k=K)
+        if self._llm is None:
+            return self._extract(case.without_details, context)
+        return statements(self._generate(case.without_details, context))
 
     def _generate(self, question: str, context: Sequence[Document]) -> str:
         passages = "\n\n".join(
@@ -152,7 +165,7 @@ class TutorialBaseline:
         prompt = self._template.render("user", question=question, context=passages)
         return self._llm.chat([{"role": "user", "content": prompt}]).text.strip()
 
-    def _extract(self, question: str, context: Sequence[Document]) -> str:
+    def _extract(self, question: str, context: Sequence[Document]) -> list[Said]:
         """The sentence of each chunk closest to the question, quoted, with its number."""
         sentences = [
             (n, s) for n, d in enumerate(context, 1) for s in split_sentences(d.page_content)
@@ -163,4 +176,34 @@ class TutorialBaseline:
             similarity = cosine(vectors[0], vector)
             if n not in best or similarity > best[n][0]:
                 best[n] = (similarity, sentence)
-        return "\n".join(f"- “{' '.join(best[n][1].split())}” [{n}]" for n in sorted(best))
+        return [Said(" ".join(best[n][1].split()), (n,), quoted=True) for n in sorted(best)]
+
+
+# -- The baseline's model output, read as the reader sees it ----------------------------------
+
+_MARKERS = re.compile(r"((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)")
+_NUMBER = re.compile(r"\d+")
+_LAYOUT = re.compile(r"^\s*(?:\*\*[^*]+\*\*|[^-].*:)\s*$")
+
+
+def statements(answer: str) -> list[Said]:
+    """A free-text answer's sentences, each with the [n] markers that follow it. The baseline's
+    model writes plain text with markers (it has no structured output): this is its edge, where
+    its reply becomes the harness's sentences."""
+    found: list[Said] = []
+    pieces = _MARKERS.split(answer)
+    for i in range(0, len(pieces), 2):
+        cites = tuple(int(n) for n in _NUMBER.findall(pieces[i + 1])) if i + 1 < len(pieces) else ()
+        lines = [
+            line for line in pieces[i].splitlines() if line.strip() and not _LAYOUT.match(line)
+        ]
+        body = " ".join(line.strip().removeprefix("- ") for line in lines).strip()
+        if not body:
+            continue
+        if body.startswith("“") and body.endswith("”"):  # one quoted sentence
+            found.append(Said(body[1:-1].strip(), cites, quoted=True))
+            continue
+        sentences = split_sentences(body)
+        found += [Said(s, ()) for s in sentences[:-1]]
+        found.append(Said(sentences[-1], cites))
+    return found

@@ -7,9 +7,16 @@ One file is one set, named by its file stem. Every case has an `id` and either a
            retrieved and cited;
   abstain  the library does not cover it: the honest answer says so.
 
+What the reader must see (answerable cases): `key_points`, the verbatim sentence(s) a good answer
+quotes (quoting any one of them counts); for list questions `list_items`, every item of the list
+asked for. `type` is the question's type as a person reads it (assistant/question.py
+QUESTION_TYPES), for per-type figures.
+
 Optional: `audience` and `category` (for per-category figures), `kind` (adversarial cases),
-`values` (personal data planted in the question: none may appear anywhere in the output) and
-`must_not_contain` (text that must never be in the output, e.g. a planted instruction's canary).
+`values` (personal data planted in the question: none may appear anywhere in the output),
+`without_details` (the same question with the personal data taken out: it must be answered the
+same way) and `must_not_contain` (text that must never be in the output, e.g. a planted
+instruction's canary).
 
 Sets whose name ends in `_heldout` (and `heldout` itself) are never used for tuning: reports
 show them apart.
@@ -22,10 +29,12 @@ from pathlib import Path
 
 import yaml
 
+from assistant.question import QUESTION_TYPES
+
 CASES_DIR = Path(__file__).parent / "cases"
 # `--set fast`: the subset CI runs on every change (a minute on 2 cores, baseline included).
 GROUPS = {
-    "fast": ("dev", "out_of_scope", "personal_data", "adversarial", "followups"),
+    "fast": ("dev", "practice", "out_of_scope", "personal_data", "adversarial", "followups"),
 }
 _EXPECTATIONS = ("answer", "abstain")
 _FIELDS = {
@@ -39,6 +48,10 @@ _FIELDS = {
     "kind",
     "values",
     "must_not_contain",
+    "type",
+    "key_points",
+    "list_items",
+    "without_details",
 }
 
 
@@ -65,6 +78,10 @@ class Case:
     values: tuple[str, ...] = ()
     must_not_contain: tuple[str, ...] = ()
     heldout: bool = False
+    type: str = "general"
+    key_points: tuple[Gold, ...] = ()
+    list_items: tuple[Gold, ...] = ()
+    without_details: str = ""
 
     @property
     def question(self) -> str:
@@ -119,12 +136,19 @@ def _case(item: object, path: Path, heldout: bool) -> Case:
     turns = item.get("turns") or ([item["question"]] if item.get("question") else [])
     if not turns or not all(isinstance(t, str) and t.strip() for t in turns):
         raise CaseProblem(f"{where}: needs a question, or turns (a list of questions)")
-    gold = tuple(Gold(g["source"], g["span"]) for g in item.get("gold") or ())
+    gold = _spans(item, "gold", where)
+    key_points = _spans(item, "key_points", where)
+    list_items = _spans(item, "list_items", where)
     expect = item.get("expect") or ("answer" if gold else "")
     if expect not in _EXPECTATIONS:
         raise CaseProblem(f"{where}: expect must be one of {_EXPECTATIONS} (or give gold spans)")
     if expect == "answer" and not gold:
         raise CaseProblem(f"{where}: an answerable case needs gold spans")
+    if expect == "answer" and not key_points:
+        raise CaseProblem(f"{where}: an answerable case needs key_points (what the answer must quote)")
+    kind = item.get("type", "general")
+    if kind not in QUESTION_TYPES:
+        raise CaseProblem(f"{where}: type must be one of {', '.join(QUESTION_TYPES)}")
     unknown = sorted(set(item) - _FIELDS)
     if unknown:
         raise CaseProblem(f"{where}: unknown field(s) {', '.join(unknown)}")
@@ -140,4 +164,15 @@ def _case(item: object, path: Path, heldout: bool) -> Case:
         values=tuple(str(v) for v in item.get("values") or ()),
         must_not_contain=tuple(str(v) for v in item.get("must_not_contain") or ()),
         heldout=heldout,
+        type=kind,
+        key_points=key_points,
+        list_items=list_items,
+        without_details=str(item.get("without_details") or ""),
     )
+
+
+def _spans(item: dict, field: str, where: str) -> tuple[Gold, ...]:
+    spans = item.get(field) or ()
+    if not all(isinstance(g, dict) and g.get("source") and g.get("span") for g in spans):
+        raise CaseProblem(f"{where}: every entry of {field} needs a source and a span")
+    return tuple(Gold(g["source"], g["span"]) for g in spans)

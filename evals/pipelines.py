@@ -1,8 +1,10 @@
 """What is evaluated: the assistant's one answer path, and the baseline it is compared with.
 
-Both turn a case into a `Record`: the text a reader would see, the passages its [n] markers
-point at, the passages retrieved (ranked, for recall@k), whether it declined to answer, how long
-it took, and everything it returned (serialised, for the personal-data leak check).
+Both turn a case into a `Record`: the sentences a reader sees (each with the passages its [n]
+markers point at, and the answer's part and role when the pipeline gives them), the passages
+retrieved (ranked, for recall@k), whether it declined to answer, how long it took, and everything
+it returned (serialised, for the personal-data leak check). The assistant's record is read from
+its `Answer`'s data, never parsed back out of the Markdown it renders.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from assistant.answer import Assistant
-from assistant.guard import without_placeholders
+from assistant.answer import Answer, Assistant
 from assistant.prompts import load_template
+from assistant.question import read_question
 from evals.cases import Case
 
 K_MAX = 10  # the recall@k curve runs to k = 10
@@ -31,6 +33,18 @@ class Cited:
 
 
 @dataclass(frozen=True)
+class Said:
+    """One sentence the reader sees."""
+
+    text: str
+    citations: tuple[int, ...]  # the [n] it carries
+    quoted: bool = False  # shown as the source's own words (in quotation marks)
+    part: str = ""  # "lead", "guidance" or "reported"; "" when the pipeline has no parts
+    role: str = ""  # the pipeline's own label for it, "" if none
+    item: bool = False  # shown as an item of a list
+
+
+@dataclass(frozen=True)
 class Retrieved:
     source_id: str
     text: str
@@ -40,12 +54,16 @@ class Retrieved:
 class Record:
     case_id: str
     pipeline: str
-    answer: str
-    citable: dict[int, Cited]  # what each [n] in `answer` refers to
+    answer: str  # the text the reader sees, as rendered
+    citable: dict[int, Cited]  # what each [n] refers to
     retrieved: list[Retrieved]  # ranked, up to K_MAX
     abstained: bool
     seconds: float
     output: str  # everything the pipeline returned for the conversation, serialised
+    claims: list[Said] = field(default_factory=list)  # the answer's sentences, in order
+    omitted: int = 0  # list items the answer says it does not show (and where)
+    question_type: str = ""  # the pipeline's reading of the question, "" if it has none
+    twin: list[Said] | None = None  # the answer to the case's question without personal details
     error: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -64,7 +82,8 @@ class AssistantPipeline:
     name = "assistant"
     description = (
         "Assistant.ask, as the CLI and the chat call it: personal-data guard, hybrid retrieval "
-        "with a relevance threshold, extractive or model answer, citation checks."
+        "with a relevance threshold, answer shaped by the question's type and each sentence's "
+        "role (extractive or model), citation checks."
     )
 
     def __init__(self, assistant: Assistant) -> None:
@@ -83,9 +102,11 @@ class AssistantPipeline:
         answer = self.assistant.ask(case.question, history)
         seconds = time.perf_counter() - started
         outputs.append(answer.to_dict())
-        ranked = self.assistant.retriever.search(
-            without_placeholders(answer.searched_for), k=K_MAX
-        ).passages
+        # The same search the answer ran (a named body's passages first), to rank K_MAX passages.
+        ranked = self.assistant.search(read_question(answer.searched_for), k=K_MAX).passages
+        twin = None
+        if case.without_details:
+            twin = _said(self.assistant.ask(case.without_details, history))
         return Record(
             case_id=case.id,
             pipeline=self.name,
@@ -98,5 +119,17 @@ class AssistantPipeline:
             abstained=answer.abstained,
             seconds=seconds,
             output=json.dumps(outputs, ensure_ascii=False),
+            claims=_said(answer),
+            omitted=sum(note.total - note.shown for note in answer.lists),
+            question_type=answer.question_type,
+            twin=twin,
             notes=[r.reason for r in answer.removed] + list(answer.notices),
         )
+
+
+def _said(answer: Answer) -> list[Said]:
+    quoted = answer.backend == "extractive"
+    return [
+        Said(c.text, c.citations, quoted, c.part, c.role, c.item)
+        for c in ([] if answer.abstained else answer.claims)
+    ]

@@ -12,9 +12,16 @@ from evals.pipelines import K_MAX
 
 # (key in the summary, label, higher is better, shown as a percentage)
 HEADLINE = (
+    ("key_point_quoted", "Key point quoted (in the answer's own sentences)", True, True),
+    ("lead_correct", "Lead correct (first sentence is a key point or the guidance's advice)", True, True),
+    ("list_complete", "List complete (every item shown, or how many are not)", True, True),
+    ("voice_violations", "Voice violations (finding or testimony before the advice)", False, False),
+    ("details_false_abstention", "False abstention, questions with personal details", False, True),
+    ("same_without_details", "Answered as without the personal details", True, True),
+    ("type_agreement", "Question type as hand-labelled", True, True),
     ("recall@5", "Retrieval recall@5 (gold span retrieved)", True, True),
     ("mrr", "Retrieval MRR (top 10)", True, False),
-    ("correctness", "Correctness (a gold span among the cited passages)", True, True),
+    ("correctness", "Cited: a gold span among the cited passages", True, True),
     (
         "citation_validity",
         "Citation validity (markers point at shown passages, quotes verbatim)",
@@ -118,6 +125,19 @@ def markdown(report: dict, plots: list[str]) -> str:
         f"- {f['figure']} {f['rule']}: {_fmt(f['value'], False)} — {'ok' if f['ok'] else '**FAILED**'}"
         for f in floors
     ]
+    lines += [
+        "",
+        "## What the reader sees, by set",
+        "",
+        "The funnel: the passage holding the answer retrieved (recall@5), cited, its key point "
+        "quoted in the answer's sentences, and leading the answer.",
+        "",
+        _reader_table(ours["by_set"], base["by_set"] if base else None),
+        "",
+        "## By question type (answerable questions)",
+        "",
+        _reader_table(ours["by_type"], base["by_type"] if base else None, label="Type"),
+    ]
     lines += ["", "## By set", "", _set_table(ours["by_set"], base["by_set"] if base else None)]
     lines += [
         "",
@@ -130,12 +150,88 @@ def markdown(report: dict, plots: list[str]) -> str:
     for kind, summary in ours["by_kind"].items():
         lines.append(f"| {kind} | {summary['cases']} | {_fmt(summary['passed'], True)} |")
     lines += ["", "## Judges against hand labels", "", _agreement(report.get("agreement"))]
+    lines += ["", "## Sentence roles against hand labels", "", _roles(report.get("roles"))]
+    if report.get("usefulness"):
+        lines += ["", "## Usefulness, hand-labelled", "", _usefulness(report["usefulness"])]
     if plots:
         lines += ["", "## Plots", ""] + [f"![{name}]({name})" for name in plots]
     failing = [r for r in ours["cases"] if not r["passed"]]
     lines += ["", f"## Cases the assistant did not pass ({len(failing)})", ""]
     lines += [f"- `{r['case']}` ({r['set']}): {_why(r)}" for r in failing] or ["None."]
     return "\n".join(lines) + "\n"
+
+
+def _reader_table(ours: dict, base: dict | None, label: str = "Set") -> str:
+    lines = [
+        f"| {label} | Answerable | Retrieved@5 | Cited | Key point quoted | Lead correct | "
+        "List complete | Voice violations | Baseline: quoted / lead |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, s in ours.items():
+        if not s["answerable"]:
+            continue
+        b = (base or {}).get(name)
+        lists = f"{_fmt(s['list_complete'], True)} of {s['list_questions']}" if s["list_questions"] else "—"
+        voice = f"{s['voice_violations']} of {s['voice_questions']}" if s["voice_questions"] else "—"
+        baseline = f"{_fmt(b['key_point_quoted'], True)} / {_fmt(b['lead_correct'], True)}" if b else ""
+        lines.append(
+            f"| {name} | {s['answerable']} | {_fmt(s['recall_at'][5], True)} | "
+            f"{_fmt(s['correctness'], True)} | {_fmt(s['key_point_quoted'], True)} | "
+            f"{_fmt(s['lead_correct'], True)} | {lists} | {voice} | {baseline} |"
+        )
+    return "\n".join(lines)
+
+
+def _roles(roles: dict | None) -> str:
+    if not roles:
+        return "Not measured in this run."
+    sets = roles["sets"]
+    lines = [
+        "Every sentence of the bundled library, labelled by reading it (evals/roles/labels.jsonl), "
+        "against the rules of assistant/roles.py (`python -m evals.roles.measure`). The rules were "
+        "tuned on the dev half only.",
+        "",
+        "| Role | " + " | ".join(f"{name}: precision / recall (n)" for name in sets) + " |",
+        "|---|" + "---:|" * len(sets),
+    ]
+    for role in sets["all"]["roles"]:
+        cells = []
+        for scores in sets.values():
+            r = scores["roles"][role]
+            cells.append(f"{_fmt(r['precision'], True)} / {_fmt(r['recall'], True)} ({r['labelled']})")
+        lines.append(f"| {role} | " + " | ".join(cells) + " |")
+    for figure, label in (
+        ("accuracy", "accuracy"),
+        ("reported_recall", "reported (finding or testimony) caught"),
+        ("reported_precision", "called reported that are"),
+    ):
+        lines.append(f"| {label} | " + " | ".join(_fmt(s[figure], True) for s in sets.values()) + " |")
+    if roles.get("unmatched"):
+        lines += ["", f"{roles['unmatched']} labels match no indexed sentence."]
+    return "\n".join(lines)
+
+
+def _usefulness(usefulness: dict) -> str:
+    lines = [
+        "Answers rated by reading them (evals/usefulness/labels.yaml): 0 does not answer, 1 the "
+        "reader must infer or it is incomplete, 2 direct and correct. Only labels of answers the "
+        "assistant still gives word for word count; the rest are listed as out of date.",
+        "",
+        "| Set | Labels current | Mean | Rated 0 | Rated 1 | Rated 2 |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, s in usefulness["sets"].items():
+        lines.append(
+            f"| {name} | {s['current']} | {_fmt(s['mean'], False)} | {s['counts'][0]} | "
+            f"{s['counts'][1]} | {s['counts'][2]} |"
+        )
+    if usefulness.get("stale"):
+        lines += ["", f"Out of date (the answer changed since it was rated): {', '.join(usefulness['stale'])}."]
+    if usefulness.get("judge"):
+        j = usefulness["judge"]
+        lines += ["", f"Model judge ({j['name']}) against the hand labels: exact agreement "
+                  f"{_fmt(j['agreement'], True)}, weighted kappa {j['kappa']:.2f} on {j['items']} answers."]
+    return "\n".join(lines)
 
 
 def _why(row: dict) -> str:
@@ -147,12 +243,18 @@ def _why(row: dict) -> str:
     if row["expect"] == "answer":
         if row["abstained"]:
             reasons.append("declined an answerable question")
-        elif not row.get("correct"):
+        elif not row.get("key_point_quoted"):
             rank = row.get("gold_rank")
-            reasons.append(
-                "no gold span among the cited passages"
-                + (f" (retrieved at rank {rank})" if rank else " (not retrieved in the top 10)")
-            )
+            where = (
+                "cited but not quoted" if row.get("correct")
+                else f"retrieved at rank {rank}, not cited" if rank
+                else "not retrieved in the top 10"
+            )  # fmt: skip
+            reasons.append(f"no key point quoted ({where})")
+        if row.get("voice_violation"):
+            reasons.append("finding or testimony before the advice")
+        if row.get("list_complete") is False:
+            reasons.append("list incomplete")
     for key, what in (
         ("leaked", "personal data leaked"),
         ("forbidden", "canary in answer"),

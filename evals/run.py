@@ -26,6 +26,8 @@ from evals import metrics, report
 from evals.cases import GROUPS, Case, CaseProblem, load_cases, set_names
 from evals.judges import DeterministicJudge, Judge, ModelJudge, agreement
 from evals.pipelines import AssistantPipeline, Pipeline, Record
+from evals.roles.measure import gold_roles, indexed_roles, load_labels, measure
+from evals.usefulness import rubric
 
 REPORTS_DIR = PROJECT_ROOT / "evals" / "reports"
 FLOORS = Path(__file__).parent / "floors.toml"
@@ -97,23 +99,30 @@ def _evaluate(settings: Settings, args: argparse.Namespace) -> int:
 
         _say("building the baseline's index (RecursiveCharacterTextSplitter 1000/200, Chroma)")
         pipelines.append(TutorialBaseline(settings, assistant.embedder, assistant.llm))
+    voices = gold_roles(load_labels())  # each library sentence's voice, as people labelled it
     results = {}
+    answers: dict[str, str] = {}  # the assistant's answers, in memory only (model rating)
     for pipeline in pipelines:
         rows = []
         for done, case in enumerate(cases, 1):
             record = _run_case(pipeline, case)
-            rows.append(metrics.score_case(case, record, judge, pipeline.system_prompt))
+            rows.append(metrics.score_case(case, record, judge, pipeline.system_prompt, voices))
+            if pipeline.name == "assistant":
+                answers[case.id] = record.answer
             if done % 25 == 0 or done == len(cases):
                 _say(f"{pipeline.name}: {done}/{len(cases)} cases")
         results[pipeline.name] = {
             "summary": metrics.summarise(rows),
             "by_set": metrics.by(rows, "set"),
             "by_category": metrics.by([r for r in rows if r["expect"] == "answer"], "category"),
+            "by_type": metrics.by([r for r in rows if r["expect"] == "answer"], "type"),
             "by_kind": metrics.by(rows, "kind"),
             "cases": rows,
             "description": pipeline.description,
         }
     agreed = None if args.no_agreement else _agreement(judge, assistant, settings)
+    roles = measure(load_labels(), indexed_roles(assistant.retriever.chunks))
+    usefulness = _usefulness(results["assistant"]["cases"], cases, answers, judge, assistant)
     summary = results["assistant"]["summary"]
     floors = check_floors(summary, args.floors)
     full = {
@@ -123,6 +132,8 @@ def _evaluate(settings: Settings, args: argparse.Namespace) -> int:
         if "baseline" in results
         else {},
         "agreement": agreed,
+        "roles": roles,
+        "usefulness": usefulness,
         "floors": floors,
     }
     folder = args.out or REPORTS_DIR / settings.backend
@@ -209,6 +220,25 @@ def _agreement(judge: Judge, assistant: Assistant, settings: Settings) -> dict:
             for j in unparsed
         )
     return result
+
+
+def _usefulness(rows, cases, answers, judge, assistant) -> dict:
+    """The hand-labelled usefulness of the answers this run gave, and, when a model is at hand,
+    its agreement with the people's ratings."""
+    labels = rubric.load_labels()
+    summary = rubric.summarise(labels, {r["case"]: (r["set"], r["answer_sha"]) for r in rows})
+    llm = judge.llm if isinstance(judge, ModelJudge) else assistant.llm
+    current = [
+        label for label in labels
+        if label.case in answers and rubric.answer_hash(answers[label.case]) == label.answer_sha
+    ]  # fmt: skip
+    if llm is not None and current:
+        rater = rubric.ModelRater(llm)
+        questions = {case.id: case.question for case in cases}
+        said = [rater.rate(questions[label.case], answers[label.case]) for label in current]
+        summary["judge"] = {"name": rater.name, "unparsed": rater.unparsed,
+                            **rubric.agreement([label.score for label in current], said)}  # fmt: skip
+    return summary
 
 
 def _limited(cases: list[Case], limit: int | None) -> list[Case]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.domain import Chunk
+from assistant.roles import SentenceInContext, label
 from assistant.sentences import sentence_spans
 from ingest.document import Element
 
@@ -40,6 +41,9 @@ class _Unit:
     first_in_element: bool
     is_table: bool
     page: int | None
+    kind: str  # the element's: "paragraph", "list_item", "table_row"
+    role: str = "context"  # assistant/roles.py, decided once the section's units are known
+    voice: str = "context"
 
 
 def render(elements: list[Element]) -> tuple[str, list[tuple[int, int]]]:
@@ -67,6 +71,7 @@ def chunk_document(
     chunks: list[Chunk] = []
     seen_ids: set[str] = set()
     for heading_path, units in _sections(elements, spans, text, shape.max_words):
+        units = _with_roles(units, text)
         section = " > ".join(heading_path)
         for group in _pack(units, text, section, shape, fits):
             start, end = group[0].start, group[-1].end
@@ -87,6 +92,8 @@ def chunk_document(
                     page=group[0].page,
                     kind="table" if group[0].is_table else "text",
                     sentences=tuple((unit.start - start, unit.end - start) for unit in group),
+                    roles=tuple(unit.role for unit in group),
+                    voices=tuple(unit.voice for unit in group),
                 )
             )
     return text, chunks
@@ -116,7 +123,17 @@ def _units(element: Element, index: int, start: int, end: int, text: str, max_wo
     ]
     pieces[0] = (start, pieces[0][1])  # the first piece carries the list marker
     for number, (a, b) in enumerate(_split_long(pieces, text, max_words)):
-        yield _Unit(a, b, len(text[a:b].split()), index, number == 0, is_table, element.page)
+        yield _Unit(
+            a, b, len(text[a:b].split()), index, number == 0, is_table, element.page, element.kind
+        )
+
+
+def _with_roles(units: list[_Unit], text: str) -> list[_Unit]:
+    """Each sentence's role and voice (assistant/roles.py), read in the order of its section."""
+    labelled = label(
+        [SentenceInContext(text[u.start : u.end], u.kind, u.first_in_element) for u in units]
+    )
+    return [replace(unit, role=role, voice=voice) for unit, (role, voice) in zip(units, labelled)]
 
 
 def _split_long(pieces, text, max_words):

@@ -17,6 +17,9 @@ _FOOTNOTE_MARKER = re.compile(r"<sup>\s*\d+(?:\s*,\s*\d+)*\s*</sup>", re.IGNOREC
 # `23<sup>rd</sup>`: any other superscript keeps its letters.
 _SUPERSCRIPT = re.compile(r"<sup>(.*?)</sup>", re.IGNORECASE | re.DOTALL)
 _STRIKE = re.compile(r"~~(.+?)~~", re.DOTALL)
+# `- > item`: a list item whose text was converted as a quotation. Markdown would read it as a
+# quoted paragraph and the list (its items, their order, the sentence introducing them) is lost.
+_QUOTED_LIST_ITEM = re.compile(r"^(\s*(?:[-*+]|\d+[.)]))\s+>\s*", re.MULTILINE)
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 # `[text](target)`, with Markdown's escaped brackets inside the text.
 _LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\([^)\s]*\)")
@@ -30,6 +33,7 @@ def clean_markdown_source(text: str) -> str:
     text = _FOOTNOTE_NUMBER.sub(r"\1\2", text)
     text = _FOOTNOTE_MARKER.sub("", text)
     text = _SUPERSCRIPT.sub(r"\1", text)
+    text = _QUOTED_LIST_ITEM.sub(r"\1 ", text)
     return _STRIKE.sub(r"\1", text)
 
 

@@ -151,8 +151,34 @@ def _with_tables(text: str, parse_block) -> list[Element]:
                 Element("table_row", " | ".join(split_table_row(line)), table=tables)
                 for line in block
             ]
+        elif is_table:
+            elements += _rich_table(block, parse_block)
         elif "\n".join(block).strip():
             elements += parse_block("\n".join(block))
+    return elements
+
+
+def _rich_table(lines: list[str], parse_block) -> list[Element]:
+    """A slide's table of rich cells (lists in HTML), read column by column: each header cell,
+    then the cell below it. Read row by row, as before, a column's list ran on into its
+    neighbour's ("what employers should do" took in what the regulator will do)."""
+    elements: list[Element] = []
+    rows = [line.split("\t") for line in lines]
+    position = 0
+    while position < len(rows):
+        header = rows[position]
+        below = rows[position + 1] if position + 1 < len(rows) else None
+        plain = not any("<" in cell for cell in header)
+        if below is not None and plain and any("<" in cell for cell in below) and len(below) == len(header):
+            for title, cell in zip(header, below):
+                if clean_element_text(title):
+                    elements.append(Element("paragraph", clean_element_text(title)))
+                if cell.strip():
+                    elements += parse_block(cell)
+            position += 2
+            continue
+        elements += parse_block("\n".join(header))
+        position += 1
     return elements
 
 

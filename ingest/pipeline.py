@@ -25,7 +25,7 @@ from ingest.manifest import MANIFEST_NAME, Manifest, load_manifest
 from ingest.document import FileProblem, Limits
 
 # Bump when parsing or chunking changes, so every file is processed again.
-PIPELINE_VERSION = "parse-1.chunk-2.sentences-1"
+PIPELINE_VERSION = "parse-2.chunk-2.sentences-1.roles-1"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 

@@ -4,13 +4,14 @@ citation checks, abstention and follow-ups (real Chroma on disk, the real embedd
 from __future__ import annotations
 
 import json
-import re
+
 
 import pytest
 
 from assistant.answer import Answer, UnknownSource
+from assistant.domain import Claim
 from assistant.followup import leans_on_history, standalone_question
-from assistant.generate import Claim, Draft, parse_model_output
+from assistant.generate import Draft, parse_model_output
 from assistant.verify import quote_in, strip_outside_links, verify_citations
 
 pytestmark = pytest.mark.slow
@@ -20,9 +21,8 @@ OUT_OF_SCOPE = "What is the statutory time limit for completing a child protecti
 
 
 def _sentences(answer: Answer) -> list[tuple[str, list[int]]]:
-    """(quoted sentence, citation numbers) for each bullet of an extractive answer."""
-    found = re.findall(r"^- “(.+)” ((?:\[\d+\])+)$", answer.text, re.MULTILINE)
-    return [(text, [int(n) for n in re.findall(r"\d+", marks)]) for text, marks in found]
+    """(quoted sentence, citation numbers) for each sentence of an answer, from its data."""
+    return [(claim.text, list(claim.citations)) for claim in answer.claims]
 
 
 def test_case_notes_question_gets_a_short_quoted_answer(assistant, no_network):
@@ -30,7 +30,9 @@ def test_case_notes_question_gets_a_short_quoted_answer(assistant, no_network):
 
     assert not answer.abstained and answer.backend == "extractive"
     sentences = _sentences(answer)
-    assert 2 <= len(sentences) <= 5  # at most 4 chosen, plus one it leans on
+    assert 2 <= len(sentences) <= 6  # at most 4 chosen, and what they lean on
+    for text, _ in sentences:
+        assert f"“{text}”" in answer.text  # each shown, as the guidance's own words
     by_number = {c.n: c for c in answer.citations}
     assert sorted(by_number) == list(range(1, len(by_number) + 1))  # numbered by first use
     for text, numbers in sentences:
@@ -46,7 +48,7 @@ def test_case_notes_question_gets_a_short_quoted_answer(assistant, no_network):
 def test_a_sentence_that_introduces_a_list_brings_its_items(assistant):
     answer = assistant.ask("What are the ten principles of the government's AI Playbook?")
     texts = [text for text, _ in _sentences(answer)]
-    assert any(text.endswith(":") for text in texts)
+    assert answer.claims[0].text.endswith(":") and all(c.item for c in answer.claims[1:11])
     assert "Principle 1: You know what AI is and what its limitations are" in texts
     assert "Principle 2: You use AI lawfully, ethically and responsibly" in texts
 
@@ -173,6 +175,13 @@ def test_model_output_parsing():
     fenced = '```json\n{"answered": true, "sentences": [{"text": "A.", "citations": [{"n": 2, "quote": "q"}]}]}\n```'
     draft = parse_model_output(fenced, "m")
     assert draft.claims == [Claim("A.", (2,), ("q",))] and draft.answered
+    tagged = parse_model_output(
+        '{"answered": true, "lead": {"text": "L.", "role": "advice", "citations": [{"n": 1, "quote": "q"}]},'
+        ' "sentences": [{"text": "B.", "role": "testimony", "citations": [{"n": 2, "quote": "r"}]}]}', "m"
+    )
+    assert [(c.text, c.part, c.role) for c in tagged.claims] == [
+        ("L.", "lead", "advice"), ("B.", "guidance", "testimony")
+    ]
     assert parse_model_output("I think yes [1].", "m").problem
     assert parse_model_output('{"answered": true, "sentences": [{"text": "A.", "citations": ["x"]}]}', "m").problem
     bare = parse_model_output('{"answered": true, "sentences": [{"text": "A.", "citations": [1, 3]}]}', "m")

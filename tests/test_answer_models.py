@@ -54,7 +54,7 @@ def test_a_checked_model_answer_is_shown_and_its_unsupported_sentence_removed(
     ]
     assert [c.passage.chunk.id for c in answer.citations] == [passage.chunk.id]  # only what is cited
     sent = ollama_standin.last_chat
-    assert sent["stream"] is True and sent["format"]["required"] == ["answered", "sentences"]
+    assert sent["stream"] is True and sent["format"]["required"] == ["answered", "lead", "sentences"]
     assert sent["options"]["temperature"] == 0.0
     user_turn = sent["messages"][-1]["content"]
     assert '<passage n="1"' in user_turn and CASE_NOTES in user_turn
@@ -68,7 +68,8 @@ def test_the_model_never_sees_personal_data(assistant, ollama_standin, first_pas
 
     sent = json.dumps([r.body for r in ollama_standin.requests])
     assert "Okafor" not in sent and "Adaeze" not in sent and "943 476 5919" not in sent
-    assert "[name]" in sent and "[NHS number]" in sent
+    # The model is asked the question as it reads without the details, not even placeholders.
+    assert "Question: Can I paste notes into ChatGPT?" in sent
 
 
 @pytest.mark.parametrize(
@@ -86,7 +87,7 @@ def test_an_answer_that_fails_the_checks_falls_back_to_quotes(assistant, ollama_
     assert answer.backend == "extractive" and not answer.abstained
     assert answer.removed  # what the model wrote, and why it went
     assert any("could not be checked" in notice for notice in answer.notices)
-    assert answer.text.startswith("What the guidance says")
+    assert answer.lead is not None and answer.text.startswith("**In short:**")
 
 
 def test_the_model_saying_the_guidance_is_silent_is_an_abstention(assistant, ollama_standin):

@@ -10,8 +10,9 @@ from tests.test_ingest import run_cli
 
 pytestmark = pytest.mark.slow
 
-JSON_KEYS = {"question", "searched_for", "answer", "abstained", "backend", "notices", "citations",
-             "passages", "personal_data", "removed", "timings_ms"}  # fmt: skip
+JSON_KEYS = {"question", "searched_for", "question_type", "answer", "abstained", "backend", "notices",
+             "lead", "claims", "lists", "citations", "passages", "personal_data", "removed",
+             "timings_ms"}  # fmt: skip
 
 
 def test_ask_json_has_the_documented_shape_and_no_personal_data(library_settings):
@@ -25,13 +26,16 @@ def test_ask_json_has_the_documented_shape_and_no_personal_data(library_settings
     assert set(answer["citations"][0]) == {"n", "chunk_id", "source_id", "title", "section", "page", "quote", "passage"}
     assert set(answer["passages"][0]) == {"rank", "chunk_id", "source_id", "title", "section", "page", "score", "text"}
     assert set(answer["timings_ms"]) >= {"guard", "retrieve", "generate", "verify", "total"}
+    assert answer["question_type"] == "permission"
+    assert set(answer["claims"][0]) == {"text", "part", "role", "item", "citations"}
+    assert answer["lead"] == answer["claims"][0] and answer["lead"]["part"] == "lead"
 
 
 def test_ask_prints_the_answer_and_numbered_references(library_settings):
     result = run_cli("ask", "--db", str(library_settings.data_dir), "--k", "3",
                      "Do free AI tools use what I type to train their models?")  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "What the guidance says" in result.stdout and "References" in result.stdout
+    assert "In short:" in result.stdout and "References" in result.stdout
     assert "[1] Understanding the emerging use" in result.stdout
 
 

@@ -168,4 +168,4 @@ def test_each_fault_still_answers_from_the_guidance_with_a_plain_notice(
     assert FAULTS[fault] in notice and "quoted from the guidance instead" in notice
     assert not any(word in notice for word in ("Traceback", "Error", "httpx", "Exception"))
     assert answer.backend == "extractive" and not answer.abstained and answer.citations
-    assert answer.text.startswith("What the guidance says")
+    assert answer.lead is not None and answer.text.startswith("**In short:**")

@@ -10,24 +10,18 @@ import sys
 import pytest
 
 from assistant.settings import PROJECT_ROOT
-from evals.cases import CaseProblem, load_cases
+from evals.cases import Case, CaseProblem, Gold, load_cases
 from evals.judges import DeterministicJudge, cohen_kappa, normalise
-from evals.metrics import (
-    Statement,
-    alce,
-    leaked_values,
-    prompt_leak,
-    score_case,
-    statements,
-    validity,
-)
-from evals.pipelines import Cited, Record, Retrieved
+from evals.metrics import alce, leaked_values, prompt_leak, reader, score_case, summarise, validity
+from evals.pipelines import Cited, Record, Retrieved, Said
 
 PASSAGE_A = "Social workers should check every AI draft. They remain accountable for the record."
 PASSAGE_B = "Free AI tools may keep conversations indefinitely."
 
 
-def record(answer: str, citable: dict[int, str], **changes) -> Record:
+def record(claims: list[Said], citable: dict[int, str], **changes) -> Record:
+    """A pipeline's record: the sentences the reader sees, as data, and the passages they cite."""
+    answer = " ".join(f"{c.text} {''.join(f'[{n}]' for n in c.citations)}" for c in claims)
     values = dict(
         case_id="c",
         pipeline="test",
@@ -37,9 +31,14 @@ def record(answer: str, citable: dict[int, str], **changes) -> Record:
         abstained=False,
         seconds=0.01,
         output=answer,
+        claims=claims,
     )
     values.update(changes)
     return Record(**values)
+
+
+def said(text: str, *citations: int, **parts) -> Said:
+    return Said(text, citations, **parts)
 
 
 class VerbatimJudge:
@@ -67,14 +66,31 @@ def test_the_case_sets_meet_the_issue_minimums():
     assert any(c.heldout for c in cases) and any(not c.heldout for c in cases)
 
 
-def test_every_gold_span_is_verbatim_in_the_index(assistant):
+def test_every_answerable_case_says_what_the_reader_must_see():
+    cases = load_cases()
+    practice = [c for c in cases if c.set in ("practice", "practice_heldout")]
+    held_out = [c for c in practice if c.heldout]
+    # At least 40 practice questions of every kind, at least half of them held out.
+    assert len(practice) >= 40 and len(held_out) >= 20
+    kinds = {c.type for c in practice}
+    assert {"permission", "responsibility", "list", "which-standard", "named-source", "evidence",
+            "how-to"} <= kinds  # fmt: skip
+    assert sum(bool(c.values) for c in practice) >= 4 and all(
+        c.without_details for c in practice if c.values and c.expect == "answer"
+    )
+    answerable = [c for c in cases if c.expect == "answer"]
+    assert all(c.key_points for c in answerable)
+    assert all(c.list_items for c in answerable if c.type == "list")
+
+
+def test_every_gold_span_key_point_and_list_item_is_verbatim_in_the_index(assistant):
     chunks = assistant.retriever.chunks
     missing = [
-        (case.id, gold.span)
+        (case.id, span.span)
         for case in load_cases()
-        for gold in case.gold
+        for span in (*case.gold, *case.key_points, *case.list_items)
         if not any(
-            c.source_id == gold.source and normalise(gold.span) in normalise(c.text) for c in chunks
+            c.source_id == span.source and normalise(span.span) in normalise(c.text) for c in chunks
         )
     ]
     assert missing == []
@@ -93,11 +109,13 @@ def test_a_malformed_case_is_reported_with_its_id(tmp_path):
 # -- metrics -------------------------------------------------------------------------------------
 
 
-def test_statements_of_an_extractive_and_of_a_written_answer():
+def test_the_baselines_free_text_is_read_into_sentences_at_its_edge():
+    from evals.baseline import statements
+
     extractive = "What the guidance says, in its own words:\n\n**Title**\n- “First. Second.” [1]\n- “Third” [2]"
     assert statements(extractive) == [
-        Statement("First. Second.", (1,), True),
-        Statement("Third", (2,), True),
+        Said("First. Second.", (1,), True),
+        Said("Third", (2,), True),
     ]
     written = "You must check drafts. [1] You stay accountable. [1, 2] Ask your manager."
     assert [(s.text, s.citations) for s in statements(written)] == [
@@ -108,13 +126,15 @@ def test_statements_of_an_extractive_and_of_a_written_answer():
 
 
 def test_validity_counts_markers_that_point_nowhere_and_quotes_not_in_the_passage():
-    good = record("“Social workers should check every AI draft.” [1]", {1: PASSAGE_A})
+    good = record([said("Social workers should check every AI draft.", 1, quoted=True)], {1: PASSAGE_A})
     assert validity(good) == {"markers": 1, "valid_markers": 1, "quotes": 1, "verbatim_quotes": 1}
     bad = record(
-        "“Social workers may skip checks on AI drafts.” [1] Keep them forever. [3]", {1: PASSAGE_A}
-    )
+        [said("Social workers may skip checks on AI drafts.", 1, quoted=True),
+         said("Keep them forever.", 3)],
+        {1: PASSAGE_A},
+    )  # fmt: skip
     assert validity(bad) == {"markers": 2, "valid_markers": 1, "quotes": 1, "verbatim_quotes": 0}
-    quote = record("Check drafts. [1]", {1: PASSAGE_A})
+    quote = record([said("Check drafts.", 1)], {1: PASSAGE_A})
     quote.citable[1] = Cited(1, "src", PASSAGE_A, quote="workers should never check")
     assert validity(quote)["verbatim_quotes"] == 0
 
@@ -123,25 +143,115 @@ def test_alce_recall_and_precision_follow_the_papers_rules():
     judge = VerbatimJudge()
     # Supported by [1]; [2] adds nothing: recall 1/1, precision 1/2.
     redundant = record(
-        "Social workers should check every AI draft. [1, 2]", {1: PASSAGE_A, 2: PASSAGE_B}
+        [said("Social workers should check every AI draft.", 1, 2)], {1: PASSAGE_A, 2: PASSAGE_B}
     )
     assert alce(redundant, judge) == {"statements": 1, "supported": 1, "citations": 2, "precise": 1}
     # Unsupported and uncited statements score nothing.
     wrong = record(
-        "Free AI tools are safe. [2] They remain accountable for the record.", {2: PASSAGE_B}
+        [said("Free AI tools are safe.", 2), said("They remain accountable for the record.")],
+        {2: PASSAGE_B},
     )
     assert alce(wrong, judge) == {"statements": 2, "supported": 0, "citations": 1, "precise": 0}
 
 
 def test_a_leak_is_found_whatever_the_spacing_of_a_number():
     case = next(c for c in load_cases(["personal_data"]) if "943 476 5919" in c.values)
-    clean = record("Nothing personal here.", {1: PASSAGE_A})
+    clean = record([said("Nothing personal here.", 1)], {1: PASSAGE_A})
     assert leaked_values(case, clean) == []
     leaky = record(
-        "ok", {1: PASSAGE_A}, output='{"question": "about nhs 9434765919 and sarah jenkins"}'
+        [said("ok", 1)], {1: PASSAGE_A}, output='{"question": "about nhs 9434765919 and sarah jenkins"}'
     )
     assert set(leaked_values(case, leaky)) == {"943 476 5919", "Sarah Jenkins"}
     assert score_case(case, leaky, VerbatimJudge(), "")["passed"] is False
+
+
+# -- what the reader sees ------------------------------------------------------------------------
+
+ADVICE = "Social workers should check every AI draft."
+TESTIMONY = "“I paste my notes into the free chatbot.” (social worker)"
+FINDING = "Of the social workers surveyed, 24% used AI without direction."
+PASSAGE_C = f"{FINDING} {TESTIMONY} {ADVICE} They remain accountable for the record."
+# The voices people gave these sentences (evals/roles/labels.jsonl plays this part in a run).
+VOICES = {
+    ("src", normalise(ADVICE)): ("advice", "advice"),
+    ("src", normalise(TESTIMONY)): ("testimony", "testimony"),
+    ("src", normalise(FINDING)): ("finding", "finding"),
+}
+
+
+def case_of(kind: str = "permission", **fields) -> Case:
+    values = dict(
+        id="c", set="dev", turns=("Can I paste my notes into a chatbot?",), expect="answer",
+        gold=(Gold("src", "check every AI draft"),), key_points=(Gold("src", ADVICE),), type=kind,
+    )  # fmt: skip
+    values.update(fields)
+    return Case(**values)
+
+
+def test_key_point_quoted_counts_the_answers_own_sentences_not_the_passages_cited():
+    judge = VerbatimJudge()
+    cited_not_quoted = record([said(FINDING, 1, quoted=True)], {1: PASSAGE_C})
+    row = reader(case_of(), cited_not_quoted, VOICES, judge)
+    assert row["key_point_quoted"] is False and row["lead_correct"] is False
+    quoted = record([said(FINDING, 1, quoted=True), said(ADVICE, 1, quoted=True)], {1: PASSAGE_C})
+    row = reader(case_of(), quoted, VOICES, judge)
+    assert row["key_point_quoted"] is True
+    assert row["lead_correct"] is False  # quoted, but a finding comes first
+
+
+def test_lead_correct_when_the_first_part_is_the_key_point_or_the_guidances_advice():
+    judge = VerbatimJudge()
+    leads = record([said(ADVICE, 1, quoted=True, part="lead")], {1: PASSAGE_C})
+    assert reader(case_of(), leads, VOICES, judge)["lead_correct"] is True
+    # Not the key point, but the guidance's advice from the passage holding the answer.
+    other = case_of(key_points=(Gold("src", "They remain accountable for the record."),))
+    assert reader(other, leads, VOICES, judge)["lead_correct"] is True
+    assert reader(other, record([], {}, abstained=True), VOICES, judge)["lead_correct"] is False
+
+
+def test_a_finding_or_testimony_before_the_advice_is_a_voice_violation_unless_labelled():
+    judge = VerbatimJudge()
+    first_reported = record(
+        [said(TESTIMONY, 1, quoted=True), said(ADVICE, 1, quoted=True)], {1: PASSAGE_C}
+    )
+    assert reader(case_of(), first_reported, VOICES, judge)["voice_violation"] is True
+    labelled = record(
+        [said(ADVICE, 1, quoted=True, part="lead"),
+         said(TESTIMONY, 1, quoted=True, part="reported")],
+        {1: PASSAGE_C},
+    )  # fmt: skip
+    assert reader(case_of(), labelled, VOICES, judge)["voice_violation"] is False
+    no_advice_but_labelled = record([said(FINDING, 1, quoted=True, part="reported")], {1: PASSAGE_C})
+    assert reader(case_of(), no_advice_but_labelled, VOICES, judge)["voice_violation"] is False
+    # Only permission and how-to questions are held to it.
+    assert "voice_violation" not in reader(case_of("evidence"), first_reported, VOICES, judge)
+
+
+def test_a_list_is_complete_when_every_item_is_shown_or_the_answer_says_how_many_are_not():
+    judge = VerbatimJudge()
+    items = tuple(Gold("src", f"Principle {n}: item {n}") for n in range(1, 5))
+    passage = " ".join(f"- Principle {n}: item {n}" for n in range(1, 5))
+    question = case_of("list", list_items=items, key_points=(items[0],))
+    two = [said(f"Principle {n}: item {n}", 1, quoted=True, item=True) for n in (1, 2)]
+    assert reader(question, record(two, {1: passage}), {}, judge)["list_complete"] is False
+    assert reader(question, record(two, {1: passage}, omitted=2), {}, judge)["list_complete"] is True
+    # Another document's list of the same labels shows the items.
+    labelled = tuple(Gold("src", f"Skill {n}: what it is") for n in range(1, 3))
+    labels = [said(f"Skill {n}", 1, quoted=True, item=True) for n in (1, 2)]
+    listed = case_of("list", list_items=labelled, key_points=(labelled[0],))
+    assert reader(listed, record(labels, {1: "x"}), {}, judge)["list_complete"] is True
+
+
+def test_personal_details_must_not_change_the_answer():
+    judge = VerbatimJudge()
+    answer = [said(ADVICE, 1, quoted=True, part="lead")]
+    question = case_of(values=("Sarah Jenkins",), without_details="Can I paste notes into a chatbot?")
+    same = record(answer, {1: PASSAGE_C}, twin=list(answer))
+    assert reader(question, same, VOICES, judge)["same_without_details"] is True
+    other = record(answer, {1: PASSAGE_C}, twin=[said(FINDING, 1, quoted=True, part="lead")])
+    assert reader(question, other, VOICES, judge)["same_without_details"] is False
+    declined = score_case(question, record([], {}, abstained=True), judge, "", VOICES)
+    assert summarise([declined])["details_false_abstention"] == 1.0
 
 
 def test_prompt_leak_needs_eight_words_of_the_instructions_in_a_row():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.guard import nhs_number_is_valid, redact
+from assistant.guard import nhs_number_is_valid, redact, without_details
 from assistant.lexical import BM25
 from evals.pii.measure import MAX_CLEAN_ALTERED, TARGETS, load_cases, load_clean, measure
 
@@ -27,6 +27,8 @@ def test_recall_and_clean_questions_meet_the_targets():
         ("Mrs Okafor rang from +44 7700 900123", {"NAME", "PHONE"}),
         ("NI QQ 12 34 56 C, NHS 943 476 5919, born 3rd March 2015", {"NI_NUMBER", "NHS_NUMBER", "DATE_OF_BIRTH"}),
         ("email j.smith@council.gov.uk about case ref 448812", {"EMAIL", "ID_NUMBER"}),
+        ("her student no. 2318845 and his staff ID 99231", {"ID_NUMBER"}),
+        ("Jade Thompson, born 04/07/2012, wants a copy", {"NAME", "DATE_OF_BIRTH"}),
     ],
 )
 def test_what_a_social_worker_might_type(question, kinds):
@@ -62,3 +64,29 @@ def test_a_word_the_library_uses_is_not_taken_for_a_name():
     assert redact(question, library).text == "Who has to approve Fallsight before [name]'s team uses it?"
     # Titles, cues and known given names still win over the library's words.
     assert redact("Mrs Fallsight asked about Copilot", library).text == "[name] asked about Copilot"
+
+
+@pytest.mark.parametrize(
+    ("question", "searched"),
+    [
+        (
+            "My client Sarah Jenkins, NHS number 943 476 5919, lives at 14 Elm Road, Leeds LS6 2AB. "
+            "Can I paste her assessment into ChatGPT?",
+            "Can I paste her assessment into ChatGPT?",
+        ),
+        (
+            "The AI draft for Lily-Mae Robinson (born 04/09/2024, NHS 186 091 3903) has details I "
+            "never recorded. Can AI make things up in case recordings?",
+            "Can AI make things up in case recordings?",
+        ),
+        (  # the question leans on its context ("it"): what is left of the context stays
+            "The AI transcript of my visit to Mr Kwabena Mensah (DOB 19/11/1948) has come back. "
+            "What should I check before it goes on the file?",
+            "The AI transcript of my visit to has come back. What should I check before it goes on the file?",
+        ),
+        ("Can I paste Jamal's notes (NHS number 943 476 5919) into ChatGPT?", "Can I paste notes into ChatGPT?"),
+        ("Can I paste my case notes into ChatGPT?", "Can I paste my case notes into ChatGPT?"),
+    ],
+)
+def test_a_question_with_details_is_searched_as_it_reads_without_them(question, searched):
+    assert without_details(redact(question).text) == searched

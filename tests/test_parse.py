@@ -40,6 +40,35 @@ def test_markdown_headings_lists_and_footnote_markers(tmp_path):
     assert document.title == "Using AI"
 
 
+def test_a_list_item_converted_as_a_quotation_stays_a_list_item(tmp_path):
+    path = tmp_path / "report.md"
+    path.write_text(
+        "# Report\n\nThe playbook defines these principles:\n\n"
+        "- > Principle 1: You know what AI is\n- > Principle 2: You use AI lawfully\n",
+        encoding="utf-8",
+    )
+    kinds = [(e.kind, e.text) for e in parse_file(path, LIMITS).elements]
+    assert kinds[-2:] == [
+        ("list_item", "Principle 1: You know what AI is"), ("list_item", "Principle 2: You use AI lawfully"),
+    ]  # fmt: skip
+
+
+def test_a_slides_table_of_rich_cells_is_read_column_by_column(tmp_path):
+    path = tmp_path / "slides.md"
+    path.write_text(
+        "# Guidance\n\nEmployers\tRegulator\n"
+        "<ul><li>Training before roll out</li><li>Consent process</li></ul>\t"
+        "<ul><li>Guidance to support safe use</li></ul>\n",
+        encoding="utf-8",
+    )
+    found = [(e.kind, e.text) for e in parse_file(path, LIMITS).elements][1:]
+    assert found == [
+        ("paragraph", "Employers"), ("list_item", "Training before roll out"),
+        ("list_item", "Consent process"), ("paragraph", "Regulator"),
+        ("list_item", "Guidance to support safe use"),
+    ]  # fmt: skip
+
+
 def test_plain_text_headings_do_not_end_like_sentences(tmp_path):
     path = tmp_path / "news.txt"
     path.write_text(
@@ -149,8 +178,23 @@ MARKUP = re.compile(r"</?sup>|<[^>]+>|\]\([^)]*\)|\\(?=[()\[\]])|^\s*\d+\.\s", r
 
 
 def raw_words(text: str) -> list[str]:
-    text = FOOTNOTE_MARKER.sub("", text)
+    text = FOOTNOTE_MARKER.sub("", _by_columns(text))
     return WORD.findall(MARKUP.sub(lambda m: "" if "sup" in m.group(0) else " ", text))
+
+
+def _by_columns(text: str) -> str:
+    """A slide's table of rich (HTML) cells is read column by column: a header row of plain
+    cells, then the row of cells below them, becomes header 1, cell 1, header 2, cell 2..."""
+    lines, out, i = text.split("\n"), [], 0
+    while i < len(lines):
+        header, below = lines[i], lines[i + 1] if i + 1 < len(lines) else ""
+        if "\t" in header and "<" not in header and "<" in below and header.count("\t") == below.count("\t"):
+            out += [cell for pair in zip(header.split("\t"), below.split("\t")) for cell in pair]
+            i += 2
+        else:
+            out.append(header)
+            i += 1
+    return "\n".join(out)
 
 
 @pytest.mark.parametrize("path", sorted((CORPUS / "seeds").iterdir()), ids=lambda p: p.name)

@@ -1,0 +1,438 @@
+"""The extractive answer: the guidance's own sentences, verbatim, chosen for what the question asks.
+
+No model. Each sentence of the retrieved passages is scored by its closeness to the question (plus
+its share of the question's rarer words), then the question's type decides what may come first:
+
+  * permission, how-to, responsibility and most others: the guidance's advice, a standard or a
+    statement in its own voice leads; what practitioners said or did and what research found
+    come after it, labelled as such, never before it;
+  * evidence: findings and testimony may lead, that is what was asked;
+  * which-standard: a numbered standard with its number; definition: a definition;
+  * list: the sentence introducing the list, then every item, also from the next passage of the
+    same section when the list runs on (or a note of how many are not shown, and where);
+  * a question naming a body ("according to BASW"): that body's own material first.
+
+The result is a `Draft` whose claims carry their part (lead, guidance, reported) and role; the
+citation checks then run on it like on any other draft.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy
+
+from assistant.domain import Chunk, Claim, ListNote, Passage
+from assistant.embeddings import cosine, unpack_vectors
+from assistant.generate import Draft
+from assistant.lexical import terms
+from assistant.question import Question
+from assistant.retrieve import Retrieval
+from assistant.roles import REPORTED
+from assistant.settings import Settings
+
+_LEXICAL_BONUS = 0.5  # a sentence sharing all the question's (rarity-weighted) words gains this
+_KEEP_WITHIN = 0.12  # sentences this close to the lead's score are kept (measured on the dev sets)
+_MIN_WORDS = 6  # shorter "sentences" are headings, list stubs or table fragments
+_SAME_SENTENCE = 0.92  # cosine: sources repeat each other
+_BODY_BONUS = 0.1  # a sentence of the body the question names ("according to BASW")
+_LABEL_BONUS = 0.2  # a list whose label is a word of the question
+_FIGURE_BONUS = 0.1
+# Asked who is responsible, a sentence that says who is responsible answers it.
+_RESPONSIBLE_BONUS = 0.1
+_SAYS_WHO_IS_RESPONSIBLE = re.compile(r"\b(?:responsib|accountab|liab)\w*", re.I)  # a sentence with a figure, when the question asks "how many"
+_FIGURE = re.compile(r"\d+(?:\.\d+)?\s?%|\b\d{2,}\b")
+_MAX_LIST_ITEMS = 12  # a longer list is shown in part, with a note of what is left
+_LIST_LEAD_WITHIN = 0.15  # a list question is led by a list's lead-in this close to the best
+# Asked something else, a list is shown whole only when it is compact (the six values of the
+# playbook); a box of long paragraphs would bury the answer.
+_COMPACT_LIST_ITEMS = 8
+_COMPACT_ITEM_WORDS = 14
+_LIST_ITEM_WORDS = 60
+_LIST_MARKER = "- "
+# A lead-in that says nothing without the sentence before it: "In order of priority, these are:".
+_NEUTRAL_LEAD = re.compile(r"\b(?:these|this|they|following|as follows|include|includes)\b[^:]*:\s*$", re.I)
+_POINTS_BACK = re.compile(r"^(?:this|these|that|those|it|they|such|however|but|therefore)\b", re.I)
+
+
+@dataclass(frozen=True)
+class _Policy:
+    """What may lead an answer to a type of question, and what is preferred."""
+
+    lead_voices: frozenset[str]
+    boosts: dict[str, float] = field(default_factory=dict)
+    reported_max: int = 2  # findings and testimony shown after the guidance
+    guidance_max: int = 3
+
+
+_GUIDANCE_FIRST = frozenset({"advice", "standard", "definition", "context"})
+# What the library says, findings included (a research report's findings are what it says);
+# only someone's own words never lead.
+_LIBRARY_SAYS = _GUIDANCE_FIRST | {"finding"}
+_ADVISE = {"advice": 0.06, "standard": 0.04, "testimony": -0.15, "finding": -0.08}
+POLICIES: dict[str, _Policy] = {
+    "permission": _Policy(_GUIDANCE_FIRST, _ADVISE),
+    "how-to": _Policy(_GUIDANCE_FIRST, _ADVISE),
+    "responsibility": _Policy(_GUIDANCE_FIRST, _ADVISE),
+    "general": _Policy(_LIBRARY_SAYS, {"advice": 0.03, "testimony": -0.15}),
+    "named-source": _Policy(_LIBRARY_SAYS, {"advice": 0.04, "testimony": -0.15}),
+    "definition": _Policy(_GUIDANCE_FIRST, {"definition": 0.15, "testimony": -0.15}),
+    "which-standard": _Policy(_GUIDANCE_FIRST, {"standard": 0.25, "testimony": -0.15}),
+    "list": _Policy(_GUIDANCE_FIRST, {"list_lead": 0.15, "testimony": -0.15}),
+    "evidence": _Policy(
+        frozenset({"finding", "testimony", "context", "advice", "definition", "standard"}),
+        {"finding": 0.05},
+        reported_max=3,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    passage: Passage
+    index: int
+    text: str
+    role: str
+    voice: str
+    score: float  # closeness to the question, before the type's preferences
+    preferred: float  # with them
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """The same sentence in two overlapping passages has one key."""
+        chunk = self.passage.chunk
+        return chunk.source_id, chunk.start + chunk.sentences[self.index][0]
+
+
+Continuation = Callable[[Chunk], "Chunk | None"]
+
+
+def extractive_draft(
+    retrieval: Retrieval,
+    question: Question,
+    settings: Settings,
+    continuation: Continuation = lambda chunk: None,
+    body_sources: set[str] = frozenset(),
+) -> Draft:
+    """The passages' own sentences, arranged as lead, guidance and what people reported."""
+    policy = POLICIES.get(question.type, POLICIES["general"])
+    candidates = _candidates(retrieval, question, policy, body_sources)
+    if not candidates:
+        return Draft([], answered=False, backend="extractive")
+    lead = _lead(candidates, question, policy)
+    reference = (lead or candidates[0]).preferred
+    chosen = _chosen(candidates, lead, reference, policy, settings, len(retrieval.query_vector))
+    passages = list(retrieval.passages)
+    claims, notes = _arranged(lead, chosen, passages, continuation, question)
+    extra = passages[len(retrieval.passages) :]
+    return Draft(claims, answered=bool(claims), backend="extractive", lists=notes, extra_passages=extra)
+
+
+def _candidates(retrieval, question, policy, body_sources) -> list[_Sentence]:
+    weights = retrieval.term_weights
+    total = sum(weights.values()) or 1.0
+    found: dict[tuple[str, int], _Sentence] = {}
+    for passage in retrieval.passages:
+        chunk = passage.chunk
+        similarities = retrieval.sentence_similarity.get(chunk.id, [])
+        by_body = any(body.wrote(chunk, body_sources) for body in question.bodies)
+        for index, text in enumerate(chunk.sentence_texts()):
+            role, voice = _role(chunk, index)
+            if index >= len(similarities) or not _answers(text, role):
+                continue
+            shared = set(terms(text)) & weights.keys()
+            score = similarities[index] + _LEXICAL_BONUS * sum(weights[t] for t in shared) / total
+            preferred = score + policy.boosts.get(role, policy.boosts.get(voice, 0.0))
+            preferred += _BODY_BONUS if by_body else 0.0
+            if question.asks_for_a_number and _FIGURE.search(text):
+                preferred += _FIGURE_BONUS
+            if question.type == "responsibility" and _SAYS_WHO_IS_RESPONSIBLE.search(text):
+                preferred += _RESPONSIBLE_BONUS
+            sentence = _Sentence(passage, index, text, role, voice, score, preferred)
+            if sentence.key not in found or found[sentence.key].preferred < preferred:
+                found[sentence.key] = sentence
+        for unit in _lists(passage, retrieval.query_vector, weights, total, policy, by_body):
+            if unit.key not in found or found[unit.key].preferred < unit.preferred:
+                found[unit.key] = unit
+    return sorted(found.values(), key=lambda s: s.preferred, reverse=True)
+
+
+def _lists(passage, query, weights, total, policy, by_body) -> list[_Sentence]:
+    """Each list in the passage scored as a whole (its lead-in and items together): "What does
+    BASW expect employers to put in place?" is answered by the list under "Employers", though
+    no single item of it is close to the question."""
+    chunk = passage.chunk
+    texts, roles = chunk.sentence_texts(), chunk.roles
+    if not roles or "list_lead" not in roles:
+        return []
+    vectors = numpy.asarray(unpack_vectors(chunk.sentence_vectors, len(query)), dtype=numpy.float32)
+    units = []
+    for lead, role in enumerate(roles):
+        if role != "list_lead" or lead >= len(vectors):
+            continue
+        items = list(itertools.takewhile(
+            lambda i: _is_list_member(texts[i], roles[i]), range(lead + 1, len(texts))
+        ))  # fmt: skip
+        if len(items) < 2 or sum(texts[i].rstrip().endswith("?") for i in items) * 2 > len(items):
+            continue  # a list of questions (research questions, reflective prompts) answers nothing
+        # A lead-in that leans on the sentence before ("In order of priority, these are:") is
+        # scored with it.
+        members = [lead, *items]
+        if lead > 0 and _NEUTRAL_LEAD.search(texts[lead]) and roles[lead - 1] not in ("navigation", "list_item"):
+            members.insert(0, lead - 1)
+        mean = vectors[members].mean(axis=0)
+        similarity = float(mean @ numpy.asarray(query, dtype=numpy.float32) / (numpy.linalg.norm(mean) or 1.0))
+        words = set(terms(" ".join(texts[i] for i in members)))
+        score = similarity + _LEXICAL_BONUS * sum(weights[t] for t in words & weights.keys()) / total
+        label = set(terms(texts[lead]))
+        if len(texts[lead].split()) <= 4 and label and label <= weights.keys():
+            score += _LABEL_BONUS  # the list under "Employers", asked what employers should do
+        voice = chunk.voices[lead] if lead < len(chunk.voices) else "context"
+        preferred = score + policy.boosts.get("list_lead", 0.0) + (_BODY_BONUS if by_body else 0.0)
+        units.append(_Sentence(passage, lead, texts[lead], "list_lead", voice, score, preferred))
+    return units
+
+
+def _is_list_member(text: str, role: str) -> bool:
+    return role in ("list_item", "standard") or text.startswith(_LIST_MARKER)
+
+
+def _answers(text: str, role: str) -> bool:
+    """Whether a sentence can stand in an answer: not navigation, not a question the document
+    asks, not a fragment (a numbered standard or a list's lead-in may be short)."""
+    if role == "navigation" or text.rstrip().endswith("?") or text.rstrip().endswith("questions:"):
+        return False
+    return role in ("standard", "list_lead") or len(text.split()) >= _MIN_WORDS
+
+
+def _lead(candidates: list[_Sentence], question: Question, policy: _Policy) -> _Sentence | None:
+    """The single most direct sentence the type allows to come first."""
+    best = candidates[0].score
+    if question.type == "which-standard":
+        standards = [c for c in candidates if c.voice == "standard" and c.score >= best - 0.2]
+        if standards:
+            return standards[0]
+    if question.type in ("list", "named-source"):
+        # A list asked for (or a body's list, "what does BASW expect employers to..."): its
+        # lead-in, even a label ("Employers"), leads, with every item after it.
+        leads = [c for c in candidates if c.role == "list_lead" and c.score >= best - _LIST_LEAD_WITHIN]
+        if question.type == "named-source":  # the named body's own list, e.g. "Employers"
+            leads = [c for c in leads if any(b.named_in(c.passage.chunk.embedding_text()) for b in question.bodies)]
+        if leads:
+            return leads[0]
+    eligible = [
+        c for c in candidates
+        if c.voice in policy.lead_voices and _stands_alone(c) and (c.role != "list_lead" or _compact(c))
+    ]  # fmt: skip
+    return eligible[0] if eligible else None
+
+
+def _stands_alone(sentence: _Sentence) -> bool:
+    """Whether a sentence can open an answer: not a list item that only completes its lead-in
+    ("the areas of ... which may be impacted"), not a label ("Employers")."""
+    text = sentence.text.removeprefix(_LIST_MARKER)
+    if sentence.role == "list_item":
+        return text[:1].isupper() and len(text.split()) >= _MIN_WORDS
+    return sentence.role != "list_lead" or len(text.split()) >= _MIN_WORDS
+
+
+def _chosen(candidates, lead, reference, policy, settings, dimension) -> list[_Sentence]:
+    """Further sentences close to the lead's score: a question the guidance answers in one place
+    gets one or two, one it answers in several places up to `extractive_max_sentences`."""
+    kept: list[_Sentence] = []
+    vectors = [_vector(lead, dimension)] if lead else []
+    counts = {"guidance": 0, "reported": 0}
+    limits = {"guidance": policy.guidance_max, "reported": policy.reported_max}
+    for candidate in candidates:
+        if len(kept) + bool(lead) >= settings.extractive_max_sentences:
+            break
+        if candidate.preferred < reference - _KEEP_WITHIN:
+            break
+        part = _part(candidate)
+        if candidate is lead or counts[part] >= limits[part]:
+            continue
+        if candidate.role == "list_lead" and (part == "reported" or not _compact(candidate)):
+            continue  # a lead-in brings its list: not as a side note, not a long one
+        vector = _vector(candidate, dimension)
+        if any(cosine(vector, other) > _SAME_SENTENCE for other in vectors):
+            continue
+        kept.append(candidate)
+        vectors.append(vector)
+        counts[part] += 1
+    return kept
+
+
+def _part(sentence: _Sentence) -> str:
+    return "reported" if sentence.voice in REPORTED else "guidance"
+
+
+def _arranged(lead, chosen, passages, continuation, question) -> tuple[list[Claim], list[ListNote]]:
+    """Claims in the answer's order: the lead, the guidance, then what people reported; each
+    part in reading order (source by source), lists with their items, a sentence that points
+    back ("This means...") with the one before it, a list item with its list's lead-in."""
+    claims: list[Claim] = []
+    notes: list[ListNote] = []
+    seen: set[tuple[str, int]] = set()
+    if lead:
+        _emit(lead, "lead", claims, notes, passages, continuation, seen, question)
+    for part in ("guidance", "reported"):
+        for sentence in _reading_order([s for s in chosen if _part(s) == part], lead):
+            _emit(sentence, part, claims, notes, passages, continuation, seen, question)
+    if len(claims) == 1 and lead is not None:
+        _add_successor(lead, claims, seen)
+    return claims, notes
+
+
+def _add_successor(lead: _Sentence, claims: list[Claim], seen: set) -> None:
+    """One sentence alone reads like a fragment: the one after it in the passage goes with it
+    ("the police did not consent..." -> "This had a significant impact...")."""
+    chunk, following = lead.passage.chunk, lead.index + 1
+    if following >= len(chunk.sentences):
+        return
+    role, voice = _role(chunk, following)
+    if _answers(chunk.sentence_texts()[following], role) and role != "list_item":
+        _add(lead.passage, following, "reported" if voice in REPORTED else "guidance", claims, seen)
+
+
+def _emit(sentence, part, claims, notes, passages, continuation, seen, question) -> None:
+    if sentence.key in seen:
+        return
+    before = _context_before(sentence)
+    if before is not None and (part != "lead" or sentence.role == "list_lead"):
+        _add(sentence.passage, before, part, claims, seen)
+    _add(sentence.passage, sentence.index, part, claims, seen)
+    if sentence.role == "list_lead" and (question.type == "list" or _compact(sentence)):
+        _add_list(sentence.passage, sentence.index, part, claims, notes, passages, continuation, seen)
+
+
+def _compact(sentence: _Sentence) -> bool:
+    chunk = sentence.passage.chunk
+    texts, roles = chunk.sentence_texts(), chunk.roles
+    items = list(itertools.takewhile(
+        lambda i: _is_list_member(texts[i], roles[i]), range(sentence.index + 1, len(texts))
+    ))  # fmt: skip
+    return len(items) <= _COMPACT_LIST_ITEMS and all(
+        len(texts[i].split()) <= _COMPACT_ITEM_WORDS for i in items
+    )
+
+
+def _context_before(sentence: _Sentence) -> int | None:
+    """The sentence before one that points back to it, or the lead-in of a list item."""
+    chunk, index = sentence.passage.chunk, sentence.index
+    if index == 0:
+        return None
+    roles = chunk.roles or ("context",) * len(chunk.sentences)
+    if sentence.role == "list_item":
+        for earlier in range(index - 1, -1, -1):
+            if roles[earlier] == "list_lead":
+                return earlier
+            if roles[earlier] not in ("list_item", "standard"):
+                return None
+        return None
+    if sentence.role == "list_lead" and (len(sentence.text.split()) < 8 or _NEUTRAL_LEAD.search(sentence.text)):
+        return index - 1 if roles[index - 1] not in ("navigation", "list_item") else None
+    return index - 1 if _POINTS_BACK.match(sentence.text) else None
+
+
+def _add(
+    passage: Passage, index: int, part: str, claims: list[Claim], seen: set, item: bool = False
+) -> None:
+    chunk = passage.chunk
+    key = (chunk.source_id, chunk.start + chunk.sentences[index][0])
+    if key in seen:
+        return
+    seen.add(key)
+    _, voice = _role(chunk, index)
+    # The list marker is layout, not the guidance's words: "- Avoid..." is shown as "Avoid...".
+    text = chunk.sentence_texts()[index].removeprefix(_LIST_MARKER)
+    claims.append(Claim(text, (passage.rank,), (text,), voice, part, item))
+
+
+def _add_list(passage, index, part, claims, notes, passages, continuation, seen) -> None:
+    """The items after a list's lead-in, running on into the next passage of the section."""
+    items = list(_items_after(passage, index, passages, continuation))
+    shown = [(p, i) for p, i in items if len(p.chunk.sentence_texts()[i].split()) <= _LIST_ITEM_WORDS]
+    for item_passage, item_index in shown[:_MAX_LIST_ITEMS]:
+        _add(item_passage, item_index, part, claims, seen, item=True)
+    if len(items) > _MAX_LIST_ITEMS:
+        last_passage = items[_MAX_LIST_ITEMS][0]
+        notes.append(
+            ListNote(
+                after=len(claims) - 1,
+                shown=_MAX_LIST_ITEMS,
+                total=len(items),
+                citation=last_passage.rank,
+                section=last_passage.chunk.section,
+            )
+        )
+
+
+def _items_after(passage: Passage, index: int, passages: list[Passage], continuation):
+    """(passage, sentence index) of each item of the list a lead-in introduces, in order, also
+    from the passages that follow in the section. An item is a list item or standard ("- ...");
+    the further sentences of a long item are passed over (the item's first sentence names it)."""
+    seen_offsets: set[int] = set()
+    current, position = passage, index + 1
+    while current is not None:
+        chunk = current.chunk
+        texts = chunk.sentence_texts()
+        roles = chunk.roles or ("context",) * len(texts)
+        for i in range(position, len(texts)):
+            offset = chunk.start + chunk.sentences[i][0]
+            if offset in seen_offsets:
+                continue
+            seen_offsets.add(offset)
+            if _continues_item(chunk, i):
+                continue
+            if not _is_list_member(texts[i], roles[i]):
+                return
+            yield current, i
+        following = continuation(chunk)
+        if following is None:
+            return
+        current, position = _as_passage(following, passages), 0
+
+
+def _continues_item(chunk: Chunk, index: int) -> bool:
+    """A sentence on the same line as a list item, after it: the item's second sentence."""
+    if index == 0:
+        return False
+    (_, previous_end), (start, _) = chunk.sentences[index - 1], chunk.sentences[index]
+    if "\n" in chunk.text[previous_end:start]:
+        return False
+    line_start = chunk.text.rfind("\n", 0, start) + 1
+    return chunk.text.startswith(_LIST_MARKER, line_start)
+
+
+def _as_passage(chunk: Chunk, passages: list[Passage]) -> Passage:
+    """The passage for `chunk`, added after the retrieved ones when it was not retrieved."""
+    for passage in passages:
+        if passage.chunk.id == chunk.id:
+            return passage
+    passage = Passage(len(passages) + 1, chunk, 0.0, 0.0)
+    passages.append(passage)
+    return passage
+
+
+def _reading_order(sentences: Sequence[_Sentence], lead: _Sentence | None) -> list[_Sentence]:
+    """Source by source (the lead's source first, then by best sentence), then passage, then
+    place in the passage."""
+    order: dict[str, int] = {}
+    if lead:
+        order[lead.passage.chunk.source_id] = 0
+    for sentence in sentences:
+        order.setdefault(sentence.passage.chunk.source_id, len(order))
+    return sorted(sentences, key=lambda s: (order[s.passage.chunk.source_id], s.key[1]))
+
+
+def _role(chunk: Chunk, index: int) -> tuple[str, str]:
+    if index < len(chunk.roles) and index < len(chunk.voices):
+        return chunk.roles[index], chunk.voices[index]
+    return "context", "context"  # an index built before roles were stored
+
+
+def _vector(sentence: _Sentence, dimension: int) -> list[float]:
+    return unpack_vectors(sentence.passage.chunk.sentence_vectors, dimension)[sentence.index]

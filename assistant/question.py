@@ -1,0 +1,211 @@
+"""What kind of answer a question asks for, and which body's guidance it names.
+
+"Can I paste case notes into ChatGPT?" wants the guidance's steer first; "Which standard is about
+records?" wants the standard's number and text; "What are the playbook's principles?" wants the
+whole list; "According to BASW..." wants BASW's own words first. Rules on the wording, no model;
+`assistant eval` reports how often the type agrees with the cases' hand labels.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from assistant.domain import Chunk
+
+QUESTION_TYPES = (
+    "permission", "responsibility", "list", "definition", "which-standard", "named-source",
+    "evidence", "how-to", "general",
+)  # fmt: skip
+
+_WHICH_STANDARD = re.compile(
+    r"\bwhich\s+(?:[\w-]+\s+){0,3}?(?:standards?|principle)\b(?!s)|"
+    r"\bwhat\s+(?:[\w-]+\s+){0,2}?(?:standard|principle)\s+(?:is|covers|applies|says|deals|"
+    r"relates|talks|should|would|do|does)\b|"
+    r"\bis there (?:a|any) (?:[\w-]+\s+)?(?:standard|principle)\b|\bstandards? \d",
+    re.I,
+)
+_ASKS_WHAT_IT_SAYS = re.compile(
+    r"\baccording to\b|\b(?:say|says|said|recommend|recommends|expect|expects|advise|advises|set out|"
+    r"define|defines|defined|mean by|"
+    r"sets out|state|states|suggest|suggests|require|requires|ask|asks|call for|calls for|tell us|"
+    r"position)\b|\bin (?:its|their|the) (?:guidance|statement|playbook|standards)\b",
+    re.I,
+)
+_LIST = re.compile(
+    r"(?:^|[.?!:;,–-]\s+)(?:so\s+)?(?:what|which)\s+(?:are|were)\s+(?:the|its|their|all the|the main|the key)?\s*"
+    r"(?:[\w'’/-]+\s+){0,5}?[\w-]+(?:s|ria)\b(?!\s+(?:of|for|about|if|when|that)\s+(?:using|me|my))|"
+    r"\b(?:list|name|outline|summarise|give me)\s+(?:all\s+)?(?:the|its|their|every)\b|"
+    r"\bwhat (?:\w+\s+){0,3}does (?:it|the [\w ]+) (?:set out|list|include)\b|"
+    r"\b(?:whole|full|complete) list\b|\ball of them\b|\bwhat (?:kinds|types|sorts|range) of\b|"
+    r"\bwhat is the role of\b|\bwhat (?:roles|responsibilities|factors|barriers|risks|steps|principles|"
+    r"values|themes)\b",
+    re.I,
+)
+_RESPONSIBILITY = re.compile(
+    r"\b(?:who|whose)\b[^?]*\b(?:responsib\w*|accountab\w*|liab\w*|blame|fault|answerable)\b|"
+    r"\b(?:am i|are we|is my|is the|are they|is it me|are social workers|is a social worker)\b[^?]*"
+    r"\b(?:responsible|accountable|liable|to blame)\b",
+    re.I,
+)
+# A clause that asks it: at the start of the question or after punctuation ("..., can I paste...").
+_CLAUSE = r"(?:^|[.?!:;,–-]\s+|\bso\s+)"
+_PERMISSION = re.compile(
+    rf"{_CLAUSE}(?:can|may|could|should|must|shall)\s+(?:i|we|you|my|our|social workers|students|"
+    r"staff|practitioners|a social worker|the team|people|apprentices|they|he|she|councils|employers|"
+    r"managers|teams|educators|universities)\b|"
+    r"\b(?:is it|would it be|is that|would that be|is this)\s+(?:\w+\s+)?(?:ok|okay|fine|alright|all right|"
+    r"acceptable|allowed|permitted|safe|appropriate|legal|lawful|ethical|a problem|wrong|right|"
+    r"sensible|advisable)\b|\bam i (?:allowed|permitted|able)\b|\ballowed to\b|\bok to\b|\bokay to\b|"
+    r"\bdo (?:i|we) need (?:[\w'’]+\s+){0,2}?(?:permission|consent|to ask)\b|\bshould (?:i|we)\b|\bban\b",
+    re.I,
+)
+_HOW_TO = re.compile(
+    rf"{_CLAUSE}how\s+(?:should|do|can|could|would|might|must|best to)\s+(?:i|we|you|my|our|social|"
+    r"practitioners|students|educators|employers|teams|managers|they|people)\b|\bhow (?:to|best to)\b|"
+    r"\bwhat (?:checks|steps|safeguards|precautions)\b|\bwhat (?:should|do|must) (?:i|we) (?:do|check|"
+    r"put in place|consider|think about)\b|\bwhat do (?:i|we) need to (?:do|check)\b|\bbest way\b",
+    re.I,
+)
+_EVIDENCE = re.compile(
+    r"\bhow (?:many|much|common|often|widely|far)\b|\bwhat (?:percentage|proportion|share|number)\b|"
+    r"\bwhat (?:did|do|does) (?:the )?(?:research|survey|study|report|findings|evidence|data|"
+    r"social workers|participants|practitioners|employers|educators|respondents|people)\b"
+    r"[^?]*\b(?:find|found|say|said|report|reported|show|showed|think|feel|tell)\b|"
+    r"\b(?:evidence|research|survey|study|findings?|figures?|statistics|data)\b[^?]*"
+    r"\b(?:show|shows|say|says|found|find|suggest|suggests)\b|"
+    r"\b(?:are|do|did|have|has|is)\s+(?:any\s+|many\s+|some\s+)?(?:social workers|employers|councils|"
+    r"practitioners|people|students|educators|teams|local authorities)\s+(?:\w+\s+)?(?:using|use|used|"
+    r"doing|already|been|reporting|found|worry|worried|feel)\b|\bwhat happened\b|\bexamples? of\b|"
+    r"^(?:is|are) (?:ai|genai|it|they) (?:being|already) used\b|"
+    r"^(?:did|do|have) (?:\w+\s+){0,2}(?:social workers|students|employers|graduates|educators) (?:get|receive|use|feel)\b",
+    re.I,
+)
+_DEFINITION = re.compile(
+    r"\b(?:define|definition|meaning of|what is meant by|what do (?:we|you|they) mean by|"
+    r"stand for)\b|\bwhat (?:does|do) [^?]{1,60} mean\b|"
+    r"^(?:so\s+)?what(?:'s| is| are)\s+(?:an?\s+|the\s+)?[\w'’ ()/-]{1,50}\??$",
+    re.I,
+)
+
+
+_NUMBER_WANTED = re.compile(
+    r"\bhow (?:many|much|common|often|widely)\b|\bwhat (?:percentage|proportion|share|number|"
+    r"fraction)\b|\bper ?cent|\bstatistics?\b|\bfigures?\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Body:
+    """A body whose guidance the library may hold (assistant/data/bodies.toml)."""
+
+    id: str
+    name: str
+    names: tuple[str, ...]
+    document: str  # a key of DESIGN_DOCUMENTS, or ""
+
+    def named_in(self, text: str) -> bool:
+        return any(_name_pattern(name).search(text) for name in self.names)
+
+    def wrote(self, chunk: Chunk, sources_covering: set[str]) -> bool:
+        """Whether a passage is this body's material: its source carries the body's document
+        (when it has one) and its section or text names the body."""
+        if self.document and chunk.source_id not in sources_covering:
+            return False
+        return self.named_in(chunk.embedding_text())
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    type: str  # one of QUESTION_TYPES
+    bodies: tuple[Body, ...] = ()  # the bodies the question names
+
+    @property
+    def asks_for_a_number(self) -> bool:
+        """"How many...?", "What percentage...?": an answer with the figure answers it."""
+        return bool(_NUMBER_WANTED.search(self.text))
+
+
+def read_question(text: str, bodies: Sequence[Body] | None = None) -> Question:
+    """The question's type and the bodies it names."""
+    bodies = known_bodies() if bodies is None else bodies
+    named = tuple(body for body in bodies if body.named_in(text))
+    return Question(text, question_type(text, bool(named)), named)
+
+
+def question_type(text: str, names_a_body: bool = False) -> str:
+    """One of QUESTION_TYPES, by the first rule that matches (the order is the precedence)."""
+    text = " ".join(text.split())
+    if _WHICH_STANDARD.search(text) and not re.search(r"\b(?:what|which) are the\b", text, re.I):
+        return "which-standard"
+    if names_a_body and _ASKS_WHAT_IT_SAYS.search(text):
+        return "named-source"
+    for kind, rule in (
+        ("list", _LIST),
+        ("responsibility", _RESPONSIBILITY),
+        ("how-to", _HOW_TO),
+        ("permission", _PERMISSION),
+        ("evidence", _EVIDENCE),
+        ("definition", _DEFINITION),
+    ):
+        if rule.search(text):
+            return kind
+    return "general"
+
+
+# "Kirklees Council's AI acceptable use policy", "the Trust's guidance": a named organisation's
+# own document. The library may not hold it: then the answer says so instead of quoting others.
+_OWNED_DOCUMENT = re.compile(
+    r"\b((?:[A-Z][\w’'&.-]*\s+){1,4}?(?:Council|Trust|Authority|Borough|County|Board|Partnership|"
+    r"Agency|Department|Service|Services|Foundation|Institute|College|University|Company|Ltd|plc|"
+    r"Group|Commission|Network))(?:['’]s)?\s+(?:[\w-]+\s+){0,4}?(?:policy|policies|guidance|"
+    r"guidelines?|procedures?|protocol|rules|strategy|position|code of conduct|framework)\b"
+)
+
+
+def unknown_owner(text: str, library_uses: Callable[[str], bool]) -> str:
+    """The organisation whose own policy or guidance the question asks about, when the library
+    never names it ("" otherwise): its documents are not in the library."""
+    for match in _OWNED_DOCUMENT.finditer(text):
+        owner = match.group(1).strip()
+        distinctive = [w for w in re.findall(r"[A-Za-z][\w’'-]+", owner) if w[0].isupper()]
+        if distinctive and not any(library_uses(word) for word in distinctive[:-1] or distinctive):
+            return owner
+    return ""
+
+
+def who_can_help(text: str, at_most: int = 2) -> list[str]:
+    """For a question the library does not cover: who can help with its kind of question
+    (assistant/data/referrals.toml), most specific first."""
+    found = [who for pattern, who in _referrals() if pattern.search(text)]
+    return list(dict.fromkeys(found))[:at_most]
+
+
+@lru_cache(maxsize=1)
+def _referrals() -> tuple[tuple[re.Pattern[str], str], ...]:
+    text = resources.files("assistant.data").joinpath("referrals.toml").read_text(encoding="utf-8")
+    return tuple(
+        (re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in item["words"]) + ")", re.I), item["who"])
+        for item in tomllib.loads(text)["referral"]
+    )
+
+
+@lru_cache(maxsize=1)
+def known_bodies() -> tuple[Body, ...]:
+    text = resources.files("assistant.data").joinpath("bodies.toml").read_text(encoding="utf-8")
+    return tuple(
+        Body(item["id"], item["name"], tuple(item["names"]), item.get("document", ""))
+        for item in tomllib.loads(text)["body"]
+    )
+
+
+@lru_cache(maxsize=256)
+def _name_pattern(name: str) -> re.Pattern[str]:
+    flags = 0 if name.isupper() else re.IGNORECASE
+    return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flags)

@@ -1,0 +1,82 @@
+"""The answer as Markdown, made from its parts: the lead, what the guidance says, then what
+practitioners and research reported (labelled as evidence, not advice). The command line, the
+chat and the export show this text; everything that scores or inspects an answer reads the parts
+(Answer.claims), never this rendering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assistant.domain import Citation, Claim, ListNote, Passage
+from assistant.generate import Draft
+from assistant.prompts import PromptTemplate
+
+
+def numbered(draft: Draft, passages: list[Passage]) -> tuple[list[Claim], list[ListNote], list[Citation]]:
+    """The draft's claims and list notes with citations renumbered 1, 2, ... in order of first
+    use, and the citations (only the passages cited)."""
+    by_rank = {p.rank: p for p in passages}
+    number: dict[int, int] = {}
+    quotes: dict[int, str] = {}
+    for claim in draft.claims:
+        for rank, quote in zip(claim.citations, claim.quotes):
+            number.setdefault(rank, len(number) + 1)
+            if quote and rank not in quotes:
+                quotes[rank] = quote
+    for note in draft.lists:
+        number.setdefault(note.citation, len(number) + 1)
+    citations = [Citation(n, by_rank[rank], quotes.get(rank, "")) for rank, n in number.items()]
+    claims = [
+        replace(claim, citations=tuple(dict.fromkeys(number[r] for r in claim.citations)))
+        for claim in draft.claims
+    ]
+    lists = [replace(note, citation=number[note.citation]) for note in draft.lists]
+    return claims, lists, citations
+
+
+def render_markdown(
+    claims: list[Claim], lists: list[ListNote], backend: str, messages: PromptTemplate
+) -> str:
+    """Markdown: "In short" and the lead, then each part under its heading."""
+    quoted = backend == "extractive"
+    notes = {note.after: note for note in lists}
+    lines: list[str] = []
+    parts = [(part, [(i, c) for i, c in enumerate(claims) if c.part == part])
+             for part in ("lead", "guidance", "reported")]  # fmt: skip
+    if not any(claim.part == "lead" for claim in claims):
+        lines += [messages.render("no_direct_advice"), ""]
+    for part, members in parts:
+        if not members:
+            continue
+        if part == "guidance":
+            lines += [f"**{messages.render('guidance_heading')}**", ""]
+        elif part == "reported":
+            lines += [
+                f"**{messages.render('reported_heading')}** _{messages.render('reported_note')}_",
+                "",
+            ]
+        for index, claim in members:
+            sentence = _sentence(claim, quoted)
+            if claim.item:
+                lines.append(f"    - {sentence}")  # under the sentence that introduces the list
+            elif part == "lead" and index and claims[index - 1].part == "lead":
+                lines[-1] += f" {sentence}"  # the lead's second sentence, on its line
+            elif part == "lead":
+                lines.append(f"**{messages.render('lead_label')}:** {sentence}")
+            else:
+                lines.append(f"- {sentence}")
+            if index in notes:
+                note = notes[index]
+                more = messages.render(
+                    "list_more", count=note.total - note.shown, n=note.citation, section=note.section
+                )
+                lines.append(f"    - _{more}_")
+        lines.append("")
+    return "\n".join(lines).strip()
+
+
+def _sentence(claim: Claim, quoted: bool) -> str:
+    marks = "".join(f"[{n}]" for n in claim.citations)
+    text = f"“{claim.text}”" if quoted else claim.text
+    return f"{text} {marks}"

@@ -1,0 +1,299 @@
+"""The role of each sentence of the guidance: what the guidance advises, what research found, what
+participants said or did, a definition, a numbered standard, a list's lead-in or item, or
+navigation (agenda lines, references, slide furniture).
+
+Decided at ingest from the sentence and its place in the document (rules, no model), stored with
+the chunk, and used by the answer to put the guidance's advice before what people reported. The
+rules are measured against hand labels of every sentence of the bundled library:
+`python -m evals.roles.measure` (precision and recall per role).
+
+A list's items also get the list's *voice*: the items of "There is a role for leaders to:" are
+advice, those of "Respondents indicated that they agree with the following statements:" are
+findings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+ROLES = (
+    "advice", "finding", "testimony", "definition", "standard",
+    "list_lead", "list_item", "navigation", "context",
+)  # fmt: skip
+# What a sentence is, for the reader, once list structure is set aside.
+VOICES = ("advice", "finding", "testimony", "definition", "standard", "navigation", "context")
+# What people reported, not what the guidance advises: never ahead of the advice in an answer.
+REPORTED = frozenset({"finding", "testimony"})
+
+_ITEM = "- "
+
+# -- navigation: text a reader is never answered with -------------------------------------------
+_TIMES = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[-–]|to\b)|\b\d{1,2}(?:[:.]\d{2})?\s*[ap]m\s*[-–]", re.I)
+_CONTENTS = re.compile(r"\.{4,}\s*(?:\|\s*)?\d*\s*$")
+_REFERENCE = re.compile(
+    r"\baccessed\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4}|^\d{1,3}\s+(?:Ibid|Op\.? cit)\b|^(?:Ibid|Op\.? cit)\.?$"
+    r"|^\d{1,3}\s+[A-Z][^.]{0,80},\s*['‘“]"  # "13 BytePlus, 'What Is...'": a numbered footnote citing a title
+)
+_CONTACT = re.compile(r"@\w|\bwww\.|https?://|\b0\d{3}\s?\d{3}\s?\d{4}\b")
+_FURNITURE = re.compile(
+    r"^(?:photo by|image:|download (?:powerpoint|pdf|the)|click here|q\s?&\s?a|thank you|"
+    r"join us|this webinar|attendees are|please use the|you will get access|contents|find out more|"
+    r"hosted by|read more|see (?:appendix|box|table|figure)\b)|\bcan be found here\b",
+    re.I,
+)
+
+# -- standards: "2.6 Treat information...", "Principle 3: You know how to use AI securely" --------
+_STANDARD = re.compile(r"^(?:\d{1,2}\.\d{1,2}\s+[A-Z][a-z]|Principle\s+\d{1,2}\s*:|Standard\s+\d)")
+_WHOLE_STANDARD = re.compile(r"^\d{1,2}\s+[A-Z][a-z]+\s+\w")  # "2 Establish and maintain..."
+
+# -- testimony: someone's own words, or what participants told the researchers or did ----------
+_ATTRIBUTION = re.compile(r"[”\"’']\s*,?\s*\(([a-z][a-z ,/&-]{2,60})\)\s*\.?$|^\(([a-z][a-z ,/&-]{2,60})\)\.?$")
+_SPEAKERS = (
+    r"participants?|respondents?|interviewees?|attendees|stakeholders|practitioners|they|"
+    r"(?:social workers?|employers|educators|students|apprentices|managers|leaders|supervisors|"
+    r"experts|innovators|organisers|people with lived experience|carers|foster carers|families|"
+    r"parents|young people|the (?:working|participation|focus) group|working group|group|team|"
+    r"teams|councils|local authorities|computer scientists|developers|the participants?|"
+    r"the social worker|a social worker|the practitioner|the educator)"
+    r"(?: using (?:AI|GenAI|Gen AI)| participating in [\w ]+| that (?:participated|responded)[\w ]*)?|"
+    r"focus groups?(?: participants)?|survey (?:responses|respondents)|"
+    r"(?:feedback|responses|comments)(?: from [^,.;]{3,60})?|one (?:social worker|participant|team|"
+    r"respondent|employer|educator|manager|practice leader|social work manager)|some|many|others"
+)
+_TOLD = (
+    r"said|say|says|reported|report|described|describe|shared|told|raised|emphasised|emphasized|"
+    r"highlighted|noted|indicated|suggested|proposed|expressed|felt|feel|believed|believe|wondered|"
+    r"worried|explained|mentioned|stressed|pointed|questioned|cited|spoke|gave|considered|thought|"
+    r"think|argued|agreed|disagreed|recalled|admitted|acknowledged|welcomed|valued|provided|"
+    r"recognise|recognised|recognize|recognized|see|saw|viewed|view|found it|described|realised|"
+    r"realized|noticed|observed|experienced|"
+    r"were (?:concerned|sceptical|worried|unsure|positive|optimistic)|are (?:concerned|sceptical|worried)"
+)
+# Up to three words may come before the speaker ("Practice educators", "Many social workers"),
+# and an opening adverbial before those ("For example, some survey responses said...").
+_REPORTED_SPEECH = re.compile(
+    rf"^(?:(?:for example|however|ultimately|overall|similarly|likewise|in addition|also|again),?\s+)?"
+    rf"(?:[\w-]+\s+){{0,3}}?(?:{_SPEAKERS})\b[^.;:]{{0,50}}?\b(?:{_TOLD})\b",
+    re.I,
+)
+_OPENS_QUOTE = re.compile(r"^[“\"]")
+
+# -- findings: what the research found or measured ----------------------------------------------
+_FIGURE = re.compile(r"\b\d+(?:\.\d+)?\s?%|\bper ?cent\b|^Of the \d+|\b\d+ (?:of|out of) (?:the )?\d+\b", re.I)
+_RESEARCH_FOUND = re.compile(
+    r"\b(?:research|survey|study|studies|report|review|findings?|evidence|data|analysis|results?|"
+    r"consultation|evaluation)\b[^.;]{0,40}?\b(?:found|finds|shows?|showed|suggests?|suggested|"
+    r"indicates?|indicated|identified|highlighted|revealed|demonstrated)\b|^We heard\b|"
+    r"^There (?:was|were|is|are) (?:mixed|variation|varied|some|little|limited|significant|"
+    r"considerable|no strong|a range)\b|\bwere not strong themes\b|^There (?:are|were|is|was) "
+    r"(?:\w+ )?(?:concerns?|examples?|use cases|opportunities|instances|reports)\b|\bmost common\b|"
+    r"\b(?:can|could|may|might) potentially\b|\bpotentially (?:help|improve|enhance|support|reduce)\b|"
+    r"\b(?:were|was|have been|has been|are being|is being) (?:raised|identified|reported|tested|"
+    r"trialled|piloted|developed|implemented|deployed|adopted|observed|flagged|expressed|used)\b",
+    re.I,
+)
+# What some people do, as the research saw it: "Some social workers are experimenting with GenAI".
+_PEOPLE_DO = re.compile(
+    r"^(?:(?:for example|however|also|similarly|likewise),?\s+)?"
+    r"(?:some|many|most|a few|few|several|a number of|other|a range of)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:social workers|employers|educators|participants|respondents|organisations|councils|"
+    r"local authorities|teams|innovators|practitioners|students|apprentices|universities|people|"
+    r"providers|leaders|managers)\b(?!\s+(?:should|must|need|ought|have a|has a|are responsible))",
+    re.I,
+)
+
+# -- definitions ---------------------------------------------------------------------------------
+_DEFINES = re.compile(
+    r"\brefers? to\b|\bis defined (?:as|by)\b|\bare defined (?:as|by)\b|\bdescribes? the (?:ability|"
+    r"process|practice|way)\b|^In simpler terms\b|^[A-Z][\w()’'/ -]{1,60}?\s(?:is|are) (?:a|an) "
+    r"(?:form|type|kind|term|subset|area|set|field|process|practice|way|machine-based)\b|"
+    r"^[A-Z][\w’' -]{1,50}\s\([A-Za-z]{2,8}\),?\s|\bis referred to as\b|\bmeans that\b|"
+    r"\bis the ability (?:to|of)\b",
+)
+
+# -- advice: what the guidance says should or should not be done ---------------------------------
+_ADVICE = re.compile(
+    r"\b(?:should|must|ought to|needs? to|have to|has to|shall)\b|"
+    r"\b(?:is|are|remains?|be) (?:essential|crucial|vital|critical|important|necessary|required|key|"
+    r"imperative|paramount|indispensable)\b|\bit is (?:essential|important|crucial|vital|necessary)\b|"
+    r"\b(?:are|is|be) (?:responsible|accountable|liable)\b|\bresponsibility (?:to|for)\b|"
+    r"\bthere is a (?:need|role) (?:to|for)\b|\bconsideration should\b|\bdo not\b|\bnever\b|"
+    r"\bensure\b|\brecommend",
+    re.I,
+)
+# A directive that opens with its verb ("Avoid off-the-shelf tools", "Seek informed consent").
+_IMPERATIVE = re.compile(
+    r"^(?:avoid|seek|ensure|use|check|keep|make sure|consider|think about|raise|stress|emphasise|"
+    r"review|be (?:clear|open|transparent|aware)|do not|don't|never|always|evidence|document|record|"
+    r"protect|respect|treat|maintain|establish|clarify|involve|consult|share|support|promote|"
+    r"recognise|challenge|reflect|follow|obtain|tell|explain|inform|train|provide|develop|build|"
+    r"monitor|assess|identify|report|escalate|remember|take|put)\b",
+    re.I,
+)
+
+
+_NOUN_USE = re.compile(r"^\w+\s+(?:of|for|and|to the|from)\b", re.I)
+
+
+@dataclass(frozen=True)
+class SentenceInContext:
+    """A sentence as the chunker sees it: its text (list items start with "- "), the kind of
+    block it is in, and whether it opens that block."""
+
+    text: str
+    kind: str  # "paragraph", "list_item", "table_row", "heading"
+    first_in_block: bool = True
+
+
+def label(sentences: Sequence[SentenceInContext]) -> list[tuple[str, str]]:
+    """(role, voice) for each sentence of a document, in order."""
+    inside = _inside_quotation([s.text for s in sentences])
+    listed = _label_runs(sentences)
+    roles: list[str] = []
+    voices: list[str] = []
+    list_voice = "context"
+    for index, sentence in enumerate(sentences):
+        following = sentences[index + 1] if index + 1 < len(sentences) else None
+        role = listed.get(index) or _role(sentence, following, inside[index])
+        if role == "list_lead":
+            list_voice = voice_of(sentence.text, inside[index], item=False)
+            if list_voice == "context" and voices and voices[-1] in ("finding", "testimony"):
+                list_voice = voices[-1]  # "In order of priority, these are:" reports what came before
+            voice = list_voice
+        elif role == "list_item" or (_is_item(sentence) and role in ("standard", "testimony")):
+            voice = role if role != "list_item" else _item_voice(sentence.text, list_voice)
+        else:
+            voice = role if role in VOICES else "context"  # navigation stays navigation
+            if not _is_item(sentence):
+                list_voice = "context"
+        roles.append(role)
+        voices.append(voice)
+    return list(zip(roles, voices))
+
+
+def _label_runs(sentences: Sequence[SentenceInContext]) -> dict[int, str]:
+    """Lists that lost their bullets (slides converted to text): a sentence, then two or more
+    short labels in a row ("...some additional risks specific to students and apprentices." /
+    "Writing skills" / "Critical thinking skills" / ...). The labels are its items."""
+    found: dict[int, str] = {}
+    index = 1
+    while index < len(sentences):
+        run = index
+        while run < len(sentences) and _is_short_line(sentences[run]):
+            run += 1
+        before = sentences[index - 1]
+        if run - index >= 2 and not _is_short_line(before) and before.kind == "paragraph":
+            found[index - 1] = "list_lead"
+            found.update((item, "list_item") for item in range(index, run))
+        index = max(run, index + 1)
+    return found
+
+
+def _is_short_line(sentence: SentenceInContext) -> bool:
+    """A line of a few words standing alone, with no sentence ending: a slide's bullet."""
+    text = sentence.text.strip()
+    return (
+        sentence.kind == "paragraph"
+        and sentence.first_in_block
+        and 1 <= len(text.split()) <= 8
+        and text[:1].isupper()
+        and not re.search(r"[.!?:;]$", text)
+    )
+
+
+def voice_of(text: str, quoted: bool = False, item: bool = False) -> str:
+    """What a sentence is, list structure aside: advice, finding, testimony, definition,
+    standard or context."""
+    bare = _bare(text)
+    item = item or text.startswith(_ITEM)
+    if _STANDARD.match(bare):
+        return "standard"
+    if _ATTRIBUTION.search(bare) or _REPORTED_SPEECH.search(bare):
+        return "testimony"
+    if _DEFINES.search(bare) and not _ADVICE.search(bare):
+        return "definition"  # a definition quoted from a statement is not someone's testimony
+    if quoted or _OPENS_QUOTE.match(bare):
+        return "testimony"
+    # A directive opening with its verb ("Avoid off-the-shelf tools") is an item's way of
+    # advising; in running text "Review of our work" or "Support for staff" are nouns.
+    if _ADVICE.search(bare) or (item and _IMPERATIVE.match(bare) and not _NOUN_USE.match(bare)):
+        return "advice"
+    if _FIGURE.search(bare) or _RESEARCH_FOUND.search(bare) or _PEOPLE_DO.search(bare):
+        return "finding"
+    return "context"
+
+
+def _role(sentence: SentenceInContext, following: SentenceInContext | None, quoted: bool) -> str:
+    text = _bare(sentence.text)
+    if _is_label(sentence, text) and following is not None and _is_item(following):
+        return "list_lead"  # "Employers", over the list of what employers should do
+    if _is_navigation(sentence, text):
+        return "navigation"
+    if _STANDARD.match(text) or (_is_item(sentence) and _WHOLE_STANDARD.match(text)):
+        return "standard"
+    if _leads_a_list(sentence, following):
+        return "list_lead"
+    voice = voice_of(sentence.text, quoted, _is_item(sentence))
+    if voice == "testimony":
+        return "testimony"
+    if _is_item(sentence):
+        return "list_item"
+    return voice
+
+
+def _is_navigation(sentence: SentenceInContext, text: str) -> bool:
+    if sentence.kind == "heading":
+        return True
+    if _TIMES.search(text) or _CONTENTS.search(text) or _REFERENCE.search(text):
+        return True
+    if _FURNITURE.match(text) or (_CONTACT.search(text) and len(text.split()) <= 12):
+        return True
+    return _is_label(sentence, text)
+
+
+def _is_label(sentence: SentenceInContext, text: str) -> bool:
+    """A label, not a sentence: a few capitalised words with no sentence ending ("Powerful
+    Respected Transformative", "Employers")."""
+    words = text.split()
+    capitalised = sum(word[:1].isupper() for word in words)
+    return (
+        sentence.kind not in ("list_item", "table_row")
+        and len(words) <= 8
+        and not re.search(r"[.!?:;,]$", text)
+        and capitalised >= max(1, (len(words) + 1) // 2 if len(words) > 3 else len(words) - 1)
+    )
+
+
+def _leads_a_list(sentence: SentenceInContext, following: SentenceInContext | None) -> bool:
+    if following is None or not _is_item(following) or _is_item(sentence):
+        return sentence.text.rstrip().endswith(":") and not _is_item(sentence)
+    return True  # the sentence just before a list introduces it
+
+
+def _item_voice(text: str, list_voice: str) -> str:
+    own = voice_of(text, item=True)
+    return own if own in ("standard", "testimony", "finding") else list_voice
+
+
+def _is_item(sentence: SentenceInContext) -> bool:
+    return sentence.kind == "list_item" or sentence.text.startswith(_ITEM)
+
+
+def _bare(text: str) -> str:
+    return text[len(_ITEM) :] if text.startswith(_ITEM) else text
+
+
+def _inside_quotation(texts: Sequence[str]) -> list[bool]:
+    """For each sentence: is it (partly) inside “curly quotes”, someone's words? Straight
+    double quotes open and close alike, so they count only when they wrap the sentence."""
+    flags, depth = [], 0
+    for text in texts:
+        opened, closed = text.count("“"), text.count("”")
+        inside = depth > 0 or opened > 0 or closed > 0 or (text.startswith('"') and text.count('"') >= 1)
+        depth = max(0, depth + opened - closed)
+        if _ATTRIBUTION.search(text):
+            depth = 0  # "...” (social worker)" ends the quotation, whatever came before
+        flags.append(inside)
+    return flags

@@ -1,0 +1,194 @@
+"""The answer's shape: a lead, what the guidance says, then what people reported; lists complete
+across passages; the same shape for a model's tagged sentences. First on small documents chunked
+by the real chunker (roles decided as at ingest), then on the bundled library."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.compose import arrange
+from assistant.domain import Chunk, Claim, Passage
+from assistant.embeddings import pack_vectors
+from assistant.extractive import extractive_draft
+from assistant.generate import parse_model_output
+from assistant.question import read_question
+from assistant.retrieve import Retrieval
+from assistant.roles import REPORTED
+from assistant.settings import load_settings
+from ingest.chunk import ChunkShape, chunk_document
+from ingest.document import Element
+from tests.conftest import HashingEmbedder
+
+EMBEDDER = HashingEmbedder()
+SETTINGS = load_settings()
+
+
+def chunked(elements: list[Element], target: int = 150, largest: int = 180) -> list[Chunk]:
+    """A document chunked as ingest does it, each chunk with its sentence vectors."""
+    _, chunks = chunk_document("doc", "A document", elements, ChunkShape(target, largest, 1), lambda t: True)
+    return [
+        Chunk(**{**c.__dict__, "sentence_vectors": pack_vectors(EMBEDDER.embed_batch(c.sentence_texts()))})
+        for c in chunks
+    ]
+
+
+def retrieval_of(chunks: list[Chunk], scores: dict[str, float], question: str) -> Retrieval:
+    """The first chunk retrieved, its sentences as close to the question as `scores` says (by the
+    sentence's opening words), others 0.3."""
+    passage = Passage(1, chunks[0], 1.0, 1.0)
+    similarity = [
+        next((value for opening, value in scores.items() if text.lstrip("- ").startswith(opening)), 0.3)
+        for text in chunks[0].sentence_texts()
+    ]
+    return Retrieval([passage], True, max(similarity), 1.0, EMBEDDER.embed_batch([question])[0],
+                     {chunks[0].id: similarity}, {})  # fmt: skip
+
+
+def following(chunks: list[Chunk]):
+    return lambda chunk: next((c for c in chunks if c.start > chunk.start), None)
+
+
+def principles(count: int) -> list[Element]:
+    return [
+        Element("heading", "Principles", level=1),
+        Element("paragraph", f"The playbook defines {count} common principles to guide the safe use of AI:"),
+        *[Element("list_item", f"Principle {n}: You keep rule number {n} in mind") for n in range(1, count + 1)],
+    ]
+
+
+def test_a_list_asked_for_is_completed_from_the_passages_that_follow():
+    chunks = chunked(principles(10), target=30, largest=40)
+    assert len(chunks) >= 3  # the list runs over several passages
+    question = read_question("What are the playbook's principles?")
+    draft = extractive_draft(
+        retrieval_of(chunks, {"The playbook defines": 0.9}, question.text), question, SETTINGS,
+        following(chunks),
+    )  # fmt: skip
+    items = [c.text for c in draft.claims if c.item]
+    assert draft.claims[0].part == "lead" and draft.claims[0].text.startswith("The playbook defines 10")
+    assert items == [f"Principle {n}: You keep rule number {n} in mind" for n in range(1, 11)]
+    assert draft.extra_passages and not draft.lists  # cites the passages it continued into
+    assert {c.citations[0] for c in draft.claims} == {1, *(p.rank for p in draft.extra_passages)}
+
+
+def test_a_list_longer_than_an_answer_shows_says_how_many_items_are_not_shown():
+    chunks = chunked(principles(15), target=40, largest=60)
+    question = read_question("What are the playbook's principles?")
+    draft = extractive_draft(
+        retrieval_of(chunks, {"The playbook defines": 0.9}, question.text), question, SETTINGS,
+        following(chunks),
+    )  # fmt: skip
+    [note] = draft.lists
+    assert (note.shown, note.total) == (12, 15) and sum(c.item for c in draft.claims) == 12
+    assert note.section == "Principles"
+
+
+def test_a_permission_question_is_led_by_advice_and_reported_behaviour_comes_after():
+    chunks = chunked([
+        Element("heading", "Privacy", level=1),
+        Element("paragraph",
+                "Some focus group participants shared examples where case notes were pasted into ChatGPT. "
+                "Social workers should not share people's personal information with publicly available AI tools. "
+                "Of the social workers surveyed, 24% said they used public AI without direction."),
+    ])  # fmt: skip
+    question = read_question("Can I paste my case notes into ChatGPT?")
+    assert question.type == "permission"
+    scores = {"Some focus group": 0.80, "Social workers should": 0.74, "Of the social": 0.70}
+    draft = extractive_draft(retrieval_of(chunks, scores, question.text), question, SETTINGS)
+    parts = [(c.part, c.role) for c in draft.claims]
+    assert parts[0] == ("lead", "advice")
+    assert all(part == "reported" for part, role in parts if role in REPORTED)
+
+
+def test_a_models_tag_is_checked_against_what_it_quotes():
+    chunk = chunked([
+        Element("paragraph", "“I paste my notes into the free chatbot every night.” (social worker)"),
+        Element("paragraph", "Social workers should not share people's personal information with public AI tools."),
+    ])[0]  # fmt: skip
+    passages = [Passage(1, chunk, 1.0, 1.0)]
+    reply = json.dumps({
+        "answered": True,
+        "lead": {"text": "Social workers pasted notes into chatbots every night.", "role": "advice",
+                 "citations": [{"n": 1, "quote": "I paste my notes into the free chatbot"}]},
+        "sentences": [{"text": "Do not share personal information with public AI tools.", "role": "advice",
+                       "citations": [{"n": 1, "quote": "should not share people's personal information"}]}],
+    })  # fmt: skip
+    draft = parse_model_output(reply, "m")
+    assert draft.claims[0].part == "lead"
+    shaped = arrange(draft.claims, passages, "permission")
+    # The "advice" lead quotes someone's words: it is testimony, shown after the advice.
+    assert [(c.part, c.role) for c in shaped] == [("lead", "advice"), ("reported", "testimony")]
+    assert shaped[0].text.startswith("Do not share")
+
+
+# -- on the bundled library -------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "question",
+    ["Can I paste my case notes into the free version of ChatGPT?", "Can I paste my case notes into ChatGPT?"],
+)
+def test_the_case_notes_question_leads_with_the_guidance_not_with_what_people_did(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.question_type == "permission" and answer.lead is not None
+    assert answer.lead.role not in REPORTED
+    assert all(c.part == "reported" for c in answer.claims if c.role in REPORTED)
+    assert answer.text.startswith("**In short:**") and "personal" in answer.text and "publicly available" in answer.text
+    if any(c.part == "reported" for c in answer.claims):
+        assert "What practitioners and research reported" in answer.text
+    data = answer.to_dict()
+    assert data["question_type"] == "permission" and data["lead"]["part"] == "lead"
+    assert {c["part"] for c in data["claims"]} <= {"lead", "guidance", "reported"}
+
+
+@pytest.mark.slow
+def test_the_case_notes_answer_says_what_sharing_with_public_ai_does(assistant):
+    answer = assistant.ask("Can I paste my case notes into ChatGPT?")
+    assert "effectively release this information into the public domain" in answer.text
+
+
+@pytest.mark.slow
+def test_the_playbooks_principles_are_all_shown_though_they_run_over_two_passages(assistant):
+    answer = assistant.ask("What are the principles in the UK government's AI playbook?")
+    items = [c.text for c in answer.claims if c.item]
+    assert [item.split(":")[0] for item in items] == [f"Principle {n}" for n in range(1, 11)]
+    cited = {c.passage.chunk.id for c in answer.citations}
+    assert len(cited) >= 2 and cited <= {p.chunk.id for p in answer.passages}
+
+
+@pytest.mark.slow
+def test_which_standard_names_the_standard_and_its_number(assistant):
+    answer = assistant.ask("Which professional standard is about keeping accurate records?")
+    assert answer.question_type == "which-standard"
+    assert answer.lead.text.startswith("3.11 Maintain clear, accurate, legible and up to date records")
+
+
+@pytest.mark.slow
+def test_a_named_body_is_searched_first_and_its_excerpts_said_plainly(assistant):
+    answer = assistant.ask("What should my employer put in place before I use AI, according to BASW?")
+    lead_part = [c.text for c in answer.claims if c.part == "lead"]
+    assert "Clear mandate to use from DASS/DCS" in lead_part and "Training before roll out" in lead_part
+    assert any("BASW" in n and "only as excerpts" in n for n in answer.notices)
+
+
+@pytest.mark.slow
+def test_personal_details_do_not_change_the_answer(assistant):
+    plain = assistant.ask("Can I put her assessment into ChatGPT?")
+    detailed = assistant.ask(
+        "Jade Thompson, born 04/07/2012, NHS number 943 476 5919, lives at 22 Mill Lane, "
+        "Bradford BD4 7TR. Can I put her assessment into ChatGPT?"
+    )
+    assert not detailed.abstained and detailed.notices
+    assert [c.text for c in detailed.claims] == [c.text for c in plain.claims]
+    assert "Jade" not in json.dumps(detailed.to_dict()) and "Thompson" not in json.dumps(detailed.to_dict())
+
+
+@pytest.mark.slow
+def test_a_declined_question_says_who_can_help(assistant):
+    answer = assistant.ask("What dose of paracetamol can I give a resident with a headache?")
+    assert answer.abstained and "pharmacist" in answer.text
+    policy = assistant.ask("What does Kirklees Council's AI acceptable use policy say about Copilot?")
+    assert policy.abstained and any("Kirklees Council" in n for n in policy.notices)

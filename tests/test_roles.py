@@ -1,0 +1,105 @@
+"""Sentence roles (assistant/roles.py) and question types (assistant/question.py): the rules on
+small documents whose answer is plain, and their measure against the hand labels."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.question import question_type, read_question, unknown_owner, who_can_help
+from assistant.roles import REPORTED, SentenceInContext, label
+
+
+def roles_of(*lines: tuple[str, str]) -> list[tuple[str, str]]:
+    return label([SentenceInContext(text, kind) for text, kind in lines])
+
+
+def test_a_list_its_lead_in_and_its_items_take_the_lists_voice():
+    found = roles_of(
+        ("There is a role for practice supervisors to:", "paragraph"),
+        ("- quality assure AI outputs", "list_item"),
+        ("- support social workers to maintain ownership of their work", "list_item"),
+        ("Respondents indicated that they agree with the following statements:", "paragraph"),
+        ("- AI can help reduce administrative burden (83%)", "list_item"),
+    )
+    assert [role for role, _ in found] == ["list_lead", "list_item", "list_item", "list_lead", "list_item"]
+    assert [voice for _, voice in found[:3]] == ["advice"] * 3
+    assert found[4][1] == "finding"
+
+
+def test_testimony_findings_advice_and_navigation_are_told_apart():
+    found = roles_of(
+        ("“I paste my notes into the free chatbot every night.” (social worker)", "paragraph"),
+        ("Some focus group participants shared examples where notes were pasted into ChatGPT.", "paragraph"),
+        ("Of the 155 social workers that responded, 24% (37) used GenAI without direction.", "paragraph"),
+        ("Social work employers should consult with partner agencies before implementing GenAI.", "paragraph"),
+        ("12:40 – 13:00 | The impact of AI on social work | Andrew Reece", "table_row"),
+        ("4 Department for Science, 'AI Opportunities Action Plan' (13 January 2025) accessed 4 July 2025.", "paragraph"),
+        ("- 3.11 Maintain clear, accurate, legible and up to date records", "list_item"),
+    )
+    assert [role for role, _ in found] == [
+        "testimony", "testimony", "finding", "advice", "navigation", "navigation", "standard",
+    ]  # fmt: skip
+    assert {found[0][1], found[2][1]} <= REPORTED
+
+
+def test_a_slides_bulletless_list_is_still_a_list():
+    found = roles_of(
+        ("There are risks specific to students and apprentices.", "paragraph"),
+        ("Writing skills", "paragraph"),
+        ("Critical thinking skills", "paragraph"),
+        ("Academic integrity issues", "paragraph"),
+    )
+    assert [role for role, _ in found] == ["list_lead", "list_item", "list_item", "list_item"]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Can I paste my case notes into ChatGPT?", "permission"),
+        ("My manager is off. Is it ok to use Copilot for my supervision notes?", "permission"),
+        ("Who is responsible for the accuracy of case records drafted with AI?", "responsibility"),
+        ("What are the ten principles of the government's AI Playbook?", "list"),
+        ("Which professional standard is about keeping accurate records?", "which-standard"),
+        ("According to BASW, what should employers put in place?", "named-source"),
+        ("How many social workers use AI without their employer's direction?", "evidence"),
+        ("How should I check an AI transcript before it goes on the file?", "how-to"),
+        ("What is the Tech Pledge?", "definition"),
+        ("Do free AI tools keep conversations?", "general"),
+    ],
+)
+def test_question_types(question, kind):
+    assert read_question(question).type == kind
+
+
+def test_a_named_body_is_found_and_read_with_its_document():
+    asked = read_question("What does BASW expect employers to put in place?")
+    assert [b.id for b in asked.bodies] == ["basw"] and asked.bodies[0].document == "basw-ai-guidance"
+    assert question_type("What does the playbook say about security?", names_a_body=True) == "named-source"
+    assert read_question("How many social workers use AI?").asks_for_a_number
+
+
+def test_an_organisations_own_policy_the_library_never_names_is_not_in_it():
+    library = {"basw", "social", "work", "england", "nhs"}.__contains__
+    uses = lambda word: library(word.lower())  # noqa: E731
+    assert unknown_owner("What does Kirklees Council's AI acceptable use policy say?", uses) == "Kirklees Council"
+    assert unknown_owner("What does Social Work England's guidance say about AI?", uses) == ""
+
+
+def test_who_can_help_comes_from_the_referrals_file():
+    assert "pharmacist" in who_can_help("What dose of paracetamol can I give a resident?")[0]
+    assert any("housing" in who for who in who_can_help("Can the landlord evict my client?"))
+    assert who_can_help("Can I paste case notes into ChatGPT?") == []
+
+
+@pytest.mark.slow
+def test_the_rules_against_every_hand_labelled_sentence_of_the_library(assistant):
+    from evals.roles.measure import indexed_roles, load_labels, measure, render
+
+    result = measure(load_labels(), indexed_roles(assistant.retriever.chunks))
+    print(render(result))
+    assert result["unmatched"] <= 10  # the labels are of this library, split as it is split
+    held_out = result["sets"]["heldout"]
+    # Measured on the held-out half (never tuned on): see evals/README.md for the figures.
+    assert held_out["reported_precision"] >= 0.8 and held_out["reported_recall"] >= 0.6
+    assert held_out["roles"]["standard"]["recall"] == 1.0
+    assert held_out["roles"]["list_item"]["recall"] >= 0.9
