@@ -37,6 +37,7 @@ from assistant.settings import Settings
 _LEXICAL_BONUS = 0.5  # a sentence sharing all the question's (rarity-weighted) words gains this
 _KEEP_WITHIN = 0.12  # sentences this close to the lead's score are kept (measured on the dev sets)
 _MIN_WORDS = 6  # shorter "sentences" are headings, list stubs or table fragments
+_ITEM_SENTENCE_WORDS = 9  # a list item shorter than this, with no full stop, is a bullet, not a sentence
 _SAME_SENTENCE = 0.92  # cosine: sources repeat each other
 _BODY_BONUS = 0.1  # a sentence of the body the question names ("according to BASW")
 _LABEL_BONUS = 0.2  # a list whose label is a word of the question
@@ -46,6 +47,8 @@ _RESPONSIBLE_BONUS = 0.1
 _SAYS_WHO_IS_RESPONSIBLE = re.compile(r"\b(?:responsib|accountab|liab)\w*", re.I)  # a sentence with a figure, when the question asks "how many"
 _FIGURE = re.compile(r"\d+(?:\.\d+)?\s?%|\b\d{2,}\b")
 _MAX_LIST_ITEMS = 12  # a longer list is shown in part, with a note of what is left
+_ADVICE_WITHIN = 0.35  # asked what to do, advice this close to the best sentence leads (dev sets)
+_ASKS_WHAT_TO_DO = frozenset({"permission", "how-to", "responsibility"})
 _LIST_LEAD_WITHIN = 0.15  # a list question is led by a list's lead-in this close to the best
 # Asked something else, a list is shown whole only when it is compact (the six values of the
 # playbook); a box of long paragraphs would bury the answer.
@@ -68,10 +71,12 @@ class _Policy:
     guidance_max: int = 3
 
 
-_GUIDANCE_FIRST = frozenset({"advice", "standard", "definition", "context"})
+# Asked what to do: the guidance's advice, a standard or what it states in its own voice (a
+# definition answers "what is X", not "can I").
+_GUIDANCE_FIRST = frozenset({"advice", "standard", "context"})
 # What the library says, findings included (a research report's findings are what it says);
 # only someone's own words never lead.
-_LIBRARY_SAYS = _GUIDANCE_FIRST | {"finding"}
+_LIBRARY_SAYS = _GUIDANCE_FIRST | {"finding", "definition"}
 _ADVISE = {"advice": 0.06, "standard": 0.04, "testimony": -0.15, "finding": -0.08}
 POLICIES: dict[str, _Policy] = {
     "permission": _Policy(_GUIDANCE_FIRST, _ADVISE),
@@ -79,9 +84,9 @@ POLICIES: dict[str, _Policy] = {
     "responsibility": _Policy(_GUIDANCE_FIRST, _ADVISE),
     "general": _Policy(_LIBRARY_SAYS, {"advice": 0.03, "testimony": -0.15}),
     "named-source": _Policy(_LIBRARY_SAYS, {"advice": 0.04, "testimony": -0.15}),
-    "definition": _Policy(_GUIDANCE_FIRST, {"definition": 0.15, "testimony": -0.15}),
+    "definition": _Policy(_LIBRARY_SAYS, {"definition": 0.15, "testimony": -0.15}),
     "which-standard": _Policy(_GUIDANCE_FIRST, {"standard": 0.25, "testimony": -0.15}),
-    "list": _Policy(_GUIDANCE_FIRST, {"list_lead": 0.15, "testimony": -0.15}),
+    "list": _Policy(_LIBRARY_SAYS, {"list_lead": 0.15, "testimony": -0.15}),
     "evidence": _Policy(
         frozenset({"finding", "testimony", "context", "advice", "definition", "standard"}),
         {"finding": 0.05},
@@ -201,11 +206,16 @@ def _is_list_member(text: str, role: str) -> bool:
 
 
 def _answers(text: str, role: str) -> bool:
-    """Whether a sentence can stand in an answer: not navigation, not a question the document
-    asks, not a fragment (a numbered standard or a list's lead-in may be short)."""
+    """Whether a sentence can stand in an answer on its own: not navigation, not a question the
+    document asks, not a fragment (a numbered standard or a list's lead-in may be short; a
+    slide's bullet, "AI decision making in Social Work", is shown only within its list)."""
     if role == "navigation" or text.rstrip().endswith("?") or text.rstrip().endswith("questions:"):
         return False
-    return role in ("standard", "list_lead") or len(text.split()) >= _MIN_WORDS
+    if role in ("standard", "list_lead"):
+        return True
+    if role == "list_item" and len(text.split()) < _ITEM_SENTENCE_WORDS and not text.rstrip()[-1:] in ".!":
+        return False
+    return len(text.split()) >= _MIN_WORDS
 
 
 def _lead(candidates: list[_Sentence], question: Question, policy: _Policy) -> _Sentence | None:
@@ -227,6 +237,12 @@ def _lead(candidates: list[_Sentence], question: Question, policy: _Policy) -> _
         c for c in candidates
         if c.voice in policy.lead_voices and _stands_alone(c) and (c.role != "list_lead" or _compact(c))
     ]  # fmt: skip
+    if question.type in _ASKS_WHAT_TO_DO:
+        # Asked what to do, the guidance's advice leads when it says anything close: a sentence
+        # merely in the guidance's voice may be a finding the rules did not recognise.
+        advice = [c for c in eligible if c.voice in ("advice", "standard") and c.score >= best - _ADVICE_WITHIN]
+        if advice:
+            return advice[0]
     return eligible[0] if eligible else None
 
 

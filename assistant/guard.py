@@ -214,6 +214,8 @@ def _names(text: str, library_uses: Callable[[str], bool] | None) -> list[Person
     found: list[PersonalData] = []
     for title in _TITLE.finditer(text):
         word = _WORD.match(text, title.end())
+        if word and _everyday_title(title.group(), word.group()):
+            continue  # "miss bits out", "sir" in a sentence: the words, not titles
         if word and _could_be_name(word, text, after_cue=True, after_title=True):
             found.append(_name_from(text, word, start=title.start()))
     for cue in _CUE.finditer(text):
@@ -227,6 +229,16 @@ def _names(text: str, library_uses: Callable[[str], bool] | None) -> list[Person
         ):
             found.append(_name_from(text, word))
     return found
+
+
+_EVERYDAY_TITLES = frozenset({"miss", "master", "lady", "sir"})
+
+
+def _everyday_title(title: str, following: str) -> bool:
+    """A title that is also an everyday word counts as a title only when it or the next word
+    is capitalised ("Miss Hughes", "miss Hughes"), not in "I miss bits out"."""
+    word = title.strip().rstrip(".")
+    return word.lower() in _EVERYDAY_TITLES and not (word[0].isupper() or following[0].isupper())
 
 
 def _name_from(text: str, first: re.Match[str], start: int | None = None) -> PersonalData:

@@ -16,6 +16,7 @@ import numpy
 from assistant.domain import Chunk, Passage
 from assistant.embeddings import Embedder, cosine, unpack_array
 from assistant.lexical import BM25, terms
+from assistant.sentences import split_sentences
 from assistant.settings import Settings
 from assistant.store import ChunkStore
 from assistant.thesaurus import expand
@@ -43,6 +44,31 @@ class Retrieval:
     # chunk id -> one per sentence of the chunk, to the question or its rephrasing if closer
     sentence_similarity: dict[str, list[float]]
     term_weights: dict[str, float]  # the question's terms and how rare they are in the library
+
+
+# The passages where the question's words come together in one sentence are ranked once more.
+_SENTENCE_WORDS_WEIGHT = 1.0
+
+
+def _sentence_words(chunk: Chunk, weights: dict[str, float]) -> float:
+    """The largest share of the question's (rarity-weighted) words that one sentence of the
+    passage holds: where the question's words come together, not spread over a long passage."""
+    best = 0.0
+    roles = chunk.roles or ("context",) * len(chunk.sentences)
+    for text, role in zip(chunk.sentence_texts(), roles):
+        if role != "navigation":
+            best = max(best, sum(weights.get(t, 0.0) for t in set(terms(text))))
+    return best
+
+
+def _asking_part(question: str) -> str:
+    """The sentence(s) of a question that ask it, when the question also carries context; ""
+    when the question is all asking."""
+    sentences = split_sentences(question)
+    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    if len(sentences) < 2 or not asking or len(asking) == len(sentences):
+        return ""
+    return " ".join(asking)
 
 
 # The library's subject: a question that names AI, or a tool the thesaurus reads as AI
@@ -116,10 +142,16 @@ class Retriever:
         expanded = expand(question)
         # Sentences are also scored against the question in the guidance's words (thesaurus):
         # "make things up" is far from "fabrications ('hallucinations')" for a small model.
-        query, *rephrased = self._embedder.embed_batch(
-            [question] if expanded == question else [question, expanded]
-        )
+        # A practitioner's question often comes with its context ("Programme team meeting next
+        # week - should we just ban...? Half the team want a ban."): passages are also searched
+        # for the sentence that asks, alone.
+        focus = _asking_part(question)
+        texts = [question] + ([expanded] if expanded != question else []) + ([focus] if focus else [])
+        query, *rephrased = self._embedder.embed_batch(texts)
         dense = self._store.query(query, pool, source_ids)
+        if focus:
+            seen = {hit.chunk.id for hit in dense}
+            dense += [hit for hit in self._store.query(rephrased[-1], pool, source_ids) if hit.chunk.id not in seen]
         lexical = self._lexical_ranking(expanded, pool, source_ids)
         # The dense candidates are ranked again by their best single sentence: a passage that
         # contains the answer in one sentence beats one that is broadly on the topic (measured on
@@ -130,14 +162,18 @@ class Retriever:
         missing = [chunk_id for chunk_id in candidates if chunk_id not in full]
         if missing:
             full.update(self._store.chunks_by_id(missing))
+        asking = [query] + ([rephrased[-1]] if focus else [])
         sentence_best = {
-            chunk_id: max(self._sentence_similarities(full[chunk_id], query), default=0.0)
+            chunk_id: max(self._sentence_similarities(full[chunk_id], *asking), default=0.0)
             for chunk_id in candidates
         }
         weights = self._term_weights(question)
         fused: dict[str, float] = {}
         by_sentence_best = sorted(candidates, key=sentence_best.get, reverse=True)
         rankings = [(1.0, by_sentence_best), (_LEXICAL_WEIGHT, lexical)]
+        if _SENTENCE_WORDS_WEIGHT:
+            words_best = {chunk_id: _sentence_words(full[chunk_id], weights) for chunk_id in candidates}
+            rankings.append((_SENTENCE_WORDS_WEIGHT, sorted(candidates, key=words_best.get, reverse=True)))
         if prefer is not None:
             preferred = [chunk_id for chunk_id in by_sentence_best if prefer(full[chunk_id])]
             rankings.append((_PREFERRED_WEIGHT, preferred))
@@ -160,16 +196,22 @@ class Retriever:
         best = max((max(by_sentence[p.chunk.id], default=0.0) for p in passages), default=0.0)
         # ...and word by word: the passages must carry the question's distinctive words ("Care
         # Act eligibility criteria" finds sentences about adult social care, not about that).
-        covered = self._word_coverage(question, passages)
         settings = self._settings
-        if _about_ai(expanded):
+        about_ai = _about_ai(expanded)
+        # A question about AI may carry details the library never speaks of ("Roma and Traveller
+        # families"): its coverage is of the words the library uses. One not about AI must be
+        # about something the library says, all its words counted.
+        covered = self._word_coverage(question, passages, known_only=about_ai)
+        if about_ai:
             relevant = best >= settings.min_similarity_about_ai and covered >= settings.min_word_coverage
         else:
             relevant = best >= settings.min_similarity and covered >= settings.min_word_coverage_not_about_ai
         return Retrieval(passages, relevant, best, covered, query, by_sentence, weights)
 
-    def _word_coverage(self, question: str, passages: list[Passage]) -> float:
+    def _word_coverage(self, question: str, passages: list[Passage], known_only: bool = False) -> float:
         weights = self._lexical.term_weights(question)
+        if known_only:
+            weights = {term: weight for term, weight in weights.items() if self._lexical.uses(term)}
         present = {term for p in passages for term in terms(p.chunk.answerable_text())}
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if t in present) / total if total else 0.0

@@ -87,7 +87,7 @@ _RESEARCH_FOUND = re.compile(
     r"consultation|evaluation)\b[^.;]{0,40}?\b(?:found|finds|shows?|showed|suggests?|suggested|"
     r"indicates?|indicated|identified|highlighted|revealed|demonstrated)\b|^We heard\b|"
     r"^There (?:was|were|is|are) (?:mixed|variation|varied|some|little|limited|significant|"
-    r"considerable|no strong|a range)\b|\bwere not strong themes\b|^There (?:are|were|is|was) "
+    r"considerable|no strong|a range)\b|\bwere not strong themes\b|(?:^|,\s+)there (?:are|were|is|was) "
     r"(?:\w+ )?(?:concerns?|examples?|use cases|opportunities|instances|reports)\b|\bmost common\b|"
     r"\b(?:can|could|may|might) potentially\b|\bpotentially (?:help|improve|enhance|support|reduce)\b|"
     r"\b(?:were|was|have been|has been|are being|is being) (?:raised|identified|reported|tested|"

@@ -335,6 +335,16 @@ def test_the_fast_set_meets_the_floors_and_writes_the_report(library_settings, t
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     ours = report["pipelines"]["assistant"]["summary"]
     assert ours["citation_validity"] == 1.0 and ours["leaks"] == 0 and ours["errors"] == 0
+    # What the reader sees is measured and held to its floors, the baseline beside it.
+    floors = {f["figure"] for f in report["floors"]}
+    assert {"key_point_quoted", "lead_correct", "list_complete", "voice_violations",
+            "details_false_abstention"} <= floors  # fmt: skip
+    assert all(f["ok"] for f in report["floors"])
+    theirs = report["pipelines"]["baseline"]["summary"]
+    assert ours["key_point_quoted"] > theirs["key_point_quoted"]
+    assert ours["voice_violations"] < theirs["voice_violations"]
+    assert set(report["pipelines"]["assistant"]["by_type"]) >= {"permission", "list", "which-standard"}
+    assert report["roles"]["sets"]["heldout"]["accuracy"] > 0.6
     assert set(report["pipelines"]) == {"assistant", "baseline"}
     assert report["comparison"]["recall@5"]["baseline"] is not None
     assert {"recall_at_k.png", "latency.png", "categories.png"} <= {p.name for p in out.iterdir()}
@@ -387,3 +397,57 @@ def test_a_model_judge_that_cannot_be_reached_is_a_plain_message(library_setting
     )  # fmt: skip
     assert done.returncode == 2
     assert "Ollama" in done.stderr and "Traceback" not in done.stderr
+
+
+# -- usefulness, rated by people -------------------------------------------------------------------
+
+
+def test_a_usefulness_label_counts_only_while_the_answer_it_rated_is_given(tmp_path):
+    from evals.usefulness.rubric import answer_hash, load_labels, summarise
+
+    labels_file = tmp_path / "labels.yaml"
+    labels_file.write_text(
+        f"- {{case: a, answer_sha: {answer_hash('Answer A.')}, score: 2}}\n"
+        f"- {{case: b, answer_sha: {answer_hash('Answer B.')}, score: 1}}\n"
+        f"- {{case: c, answer_sha: {answer_hash('Old answer.')}, score: 0}}\n",
+        encoding="utf-8",
+    )
+    labels = load_labels(labels_file)
+    answers = {
+        "a": ("practice_heldout", answer_hash("Answer  A.")),  # white space does not matter
+        "b": ("dev", answer_hash("Answer B.")),
+        "c": ("heldout", answer_hash("A new answer.")),  # the answer changed since it was rated
+    }
+    summary = summarise(labels, answers)
+    assert summary["stale"] == ["c"]
+    assert summary["sets"]["held out"] == {"current": 1, "mean": 2.0, "counts": {0: 0, 1: 0, 2: 1}}
+    assert summary["sets"]["all"]["mean"] == 1.5
+    labels_file.write_text("- {case: a, answer_sha: x, score: 3}\n", encoding="utf-8")
+    with pytest.raises(Exception, match="score of 0, 1 or 2"):
+        load_labels(labels_file)
+
+
+def test_a_model_raters_agreement_with_people():
+    from evals.usefulness.rubric import agreement
+
+    assert agreement([2, 1, 0, 2], [2, 1, 0, 2]) == {"items": 4, "agreement": 1.0, "kappa": 1.0}
+    off_by_one = agreement([2, 2, 1, 0], [1, 2, 1, 1])
+    assert off_by_one["agreement"] == 0.5 and 0 < off_by_one["kappa"] < 1
+    assert agreement([2, 0], [None, 2])["agreement"] == 0.0  # an unreadable reply disagrees
+
+
+@pytest.mark.slow
+def test_a_model_rates_usefulness_through_the_rubric_prompt(ollama_standin):
+    from assistant.llm import load_llm
+    from assistant.settings import load_settings
+    from evals.usefulness.rubric import ModelRater
+
+    llm = load_llm(load_settings(backend="ollama", ollama_host=ollama_standin.url))
+    rater = ModelRater(llm)
+    ollama_standin.reply = '{"score": 1, "reason": "The reader must infer it."}'
+    assert rater.rate("Can I paste case notes into ChatGPT?", "In short: ...") == 1
+    sent = ollama_standin.last_chat
+    assert sent["format"]["required"] == ["score", "reason"]
+    assert "Can I paste case notes into ChatGPT?" in sent["messages"][-1]["content"]
+    ollama_standin.reply = "I would say two."
+    assert rater.rate("q", "a") is None and rater.unparsed == 1

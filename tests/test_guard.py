@@ -46,6 +46,7 @@ def test_what_a_social_worker_might_type(question, kinds):
         "What are BASW's recommendations for employers about AI?",
         "Is standard 3.11 about records?",
         "Will AI replace social workers by 2030?",
+        "The notes Copilot gives me miss bits out. Is there a knack?",
     ],
 )
 def test_guidance_questions_are_left_alone(question):
