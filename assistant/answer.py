@@ -207,7 +207,7 @@ class Assistant:
         notices += self._named_body_notices(asked)
         base = dict(question=redaction.text, searched_for=searched_for, question_type=asked.type,
                     personal_data=list(redaction.found), notices=notices)  # fmt: skip
-        owner = unknown_owner(searched_for, self.retriever.uses)
+        owner = unknown_owner(searched_for, self.retriever.mentions)
         if owner:
             notices.append(self._messages.render("owner_not_in_library", owner=owner))
         if not retrieval.relevant or owner:
@@ -216,6 +216,8 @@ class Assistant:
         draft, removed, passages = self._generate_and_verify(asked, retrieval, notices, clock, on_token)
         if not draft.claims:
             return self._abstain(base, passages, removed, clock, source_ids)
+        if retrieval.best_similarity < self.settings.direct_answer_similarity:
+            notices.append(self._messages.render("indirect"))
         claims, lists, citations = numbered(draft, passages)
         text = render_markdown(claims, lists, draft.backend, self._messages)
         return Answer(**base, text=text, citations=citations, passages=passages, abstained=False,

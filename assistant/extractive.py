@@ -42,6 +42,9 @@ _SAME_SENTENCE = 0.92  # cosine: sources repeat each other
 _BODY_BONUS = 0.1  # a sentence of the body the question names ("according to BASW")
 _LABEL_BONUS = 0.2  # a list whose label is a word of the question
 _FIGURE_BONUS = 0.1
+# The lead comes from the passages retrieval ranks highest (where words and meaning agree), not
+# from a stray close sentence further down (dev sets: lead correct 59% -> 62%).
+_LEAD_FROM = 3
 # Asked who is responsible, a sentence that says who is responsible answers it.
 _RESPONSIBLE_BONUS = 0.1
 _SAYS_WHO_IS_RESPONSIBLE = re.compile(r"\b(?:responsib|accountab|liab)\w*", re.I)  # a sentence with a figure, when the question asks "how many"
@@ -237,6 +240,8 @@ def _lead(candidates: list[_Sentence], question: Question, policy: _Policy) -> _
         c for c in candidates
         if c.voice in policy.lead_voices and _stands_alone(c) and (c.role != "list_lead" or _compact(c))
     ]  # fmt: skip
+    if any(c.passage.rank <= _LEAD_FROM for c in eligible):
+        eligible = [c for c in eligible if c.passage.rank <= _LEAD_FROM]
     if question.type in _ASKS_WHAT_TO_DO:
         # Asked what to do, the guidance's advice leads when it says anything close: a sentence
         # merely in the guidance's voice may be a finding the rules did not recognise.
@@ -294,12 +299,44 @@ def _arranged(lead, chosen, passages, continuation, question) -> tuple[list[Clai
     seen: set[tuple[str, int]] = set()
     if lead:
         _emit(lead, "lead", claims, notes, passages, continuation, seen, question)
+        chunk, following = lead.passage.chunk, lead.index + 1
+        if lead.role != "list_lead" and following < len(chunk.sentences) and _same_paragraph(chunk, following):
+            role, voice = _role(chunk, following)
+            text = chunk.sentence_texts()[following]
+            if _answers(text, role) and role != "list_item" and (voice not in REPORTED or lead.voice in REPORTED):
+                _add(lead.passage, following, "lead", claims, seen)
     for part in ("guidance", "reported"):
         for sentence in _reading_order([s for s in chosen if _part(s) == part], lead):
             _emit(sentence, part, claims, notes, passages, continuation, seen, question)
+    if lead is not None and question.type == "which-standard" and lead.voice == "standard":
+        _add_sibling_standards(lead, claims, seen)
     if len(claims) == 1 and lead is not None:
         _add_successor(lead, claims, seen)
     return claims, notes
+
+
+def _add_sibling_standards(lead: _Sentence, claims: list[Claim], seen: set) -> None:
+    """Asked which standard applies: the best one leads, and the others the guidance lists with
+    it for the same concern follow ("Relevant professional standards include: 1.5, 1.6, 3.7")."""
+    chunk = lead.passage.chunk
+    texts, roles = chunk.sentence_texts(), chunk.roles
+    start = lead.index
+    while start > 0 and roles[start - 1] in ("standard", "list_item"):
+        start -= 1
+    if start == 0 or roles[start - 1] != "list_lead":
+        return
+    siblings = itertools.takewhile(lambda i: roles[i] in ("standard", "list_item"), range(start, len(texts)))
+    members = [i for i in siblings if i != lead.index and roles[i] == "standard"]
+    if members:
+        _add(lead.passage, start - 1, "guidance", claims, seen)
+        for index in members:
+            _add(lead.passage, index, "guidance", claims, seen, item=True)
+
+
+def _same_paragraph(chunk: Chunk, index: int) -> bool:
+    """Whether sentence `index` continues the paragraph of the one before it."""
+    (_, previous_end), (start, _) = chunk.sentences[index - 1], chunk.sentences[index]
+    return "\n" not in chunk.text[previous_end:start]
 
 
 def _add_successor(lead: _Sentence, claims: list[Claim], seen: set) -> None:

@@ -169,13 +169,12 @@ _OWNED_DOCUMENT = re.compile(
 )
 
 
-def unknown_owner(text: str, library_uses: Callable[[str], bool]) -> str:
+def unknown_owner(text: str, library_mentions: Callable[[str], bool]) -> str:
     """The organisation whose own policy or guidance the question asks about, when the library
     never names it ("" otherwise): its documents are not in the library."""
     for match in _OWNED_DOCUMENT.finditer(text):
         owner = match.group(1).strip()
-        distinctive = [w for w in re.findall(r"[A-Za-z][\w’'-]+", owner) if w[0].isupper()]
-        if distinctive and not any(library_uses(word) for word in distinctive[:-1] or distinctive):
+        if not library_mentions(owner):
             return owner
     return ""
 

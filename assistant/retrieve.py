@@ -73,7 +73,9 @@ def _asking_part(question: str) -> str:
 
 # The library's subject: a question that names AI, or a tool the thesaurus reads as AI
 # ("ChatGPT" -> "publicly available generative AI"), is about it.
-_AI_TERMS = frozenset(terms("AI GenAI artificial generative"))
+_AI_TERMS = frozenset(terms(
+    "AI GenAI artificial generative algorithm algorithmic predictive LLM chatbot robot robotic"
+))
 
 
 def _about_ai(expanded_question: str) -> bool:
@@ -122,6 +124,12 @@ class Retriever:
     def chunks(self) -> list[Chunk]:
         """Every passage this generation of the index holds."""
         return list(self._chunks)
+
+    def mentions(self, phrase: str) -> bool:
+        """Whether any passage names `phrase` (case and spacing aside). A scan of the library's
+        text: kept for the rare question about a named organisation's own documents."""
+        wanted = " ".join(phrase.lower().split())
+        return any(wanted in " ".join(chunk.text.lower().split()) for chunk in self._chunks)
 
     def next_in_section(self, chunk: Chunk) -> Chunk | None:
         """The passage after `chunk` in the same section of the same document, if any."""

@@ -40,7 +40,10 @@ _CONTACT = re.compile(r"@\w|\bwww\.|https?://|\b0\d{3}\s?\d{3}\s?\d{4}\b")
 _FURNITURE = re.compile(
     r"^(?:photo by|image:|download (?:powerpoint|pdf|the)|click here|q\s?&\s?a|thank you|"
     r"join us|this webinar|attendees are|please use the|you will get access|contents|find out more|"
-    r"hosted by|read more|see (?:appendix|box|table|figure)\b)|\bcan be found here\b",
+    r"hosted by|read more|see (?:appendix|box|table|figure)\b)|\bcan be found here\b|"
+    # Cross-references: "This is explored further in the chapter on ...", "(see Appendix C)".
+    r"^(?:this|these|it) (?:is|are) (?:explored|discussed|covered|described) (?:further|in more detail)\b|"
+    r"^further details? (?:on|of) [^.]{0,60} (?:can be found|are) in\b",
     re.I,
 )
 

@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     # "which benefits form" 0.52 were answered from sentences about adult care and AI's
     # benefits; the questions about standards and records the library answers, 0.73 and up).
     min_word_coverage_not_about_ai: float = 0.6
+    # Answered, but from passages only this close: the answer says the guidance does not answer
+    # the question directly, so the reader knows to read the passages with care.
+    direct_answer_similarity: float = 0.55
 
     # Answering. "extractive" quotes the passages and needs no model; the model backends write an
     # answer that must pass the citation checks (assistant/verify.py) or is replaced by extractive.

@@ -79,10 +79,12 @@ def test_a_named_body_is_found_and_read_with_its_document():
 
 
 def test_an_organisations_own_policy_the_library_never_names_is_not_in_it():
-    library = {"basw", "social", "work", "england", "nhs"}.__contains__
-    uses = lambda word: library(word.lower())  # noqa: E731
-    assert unknown_owner("What does Kirklees Council's AI acceptable use policy say?", uses) == "Kirklees Council"
-    assert unknown_owner("What does Social Work England's guidance say about AI?", uses) == ""
+    library = "Social Work England's professional standards; BASW's guidance; Scottish Care"
+    mentions = lambda phrase: phrase.lower() in library.lower()  # noqa: E731
+    assert unknown_owner("What does Kirklees Council's AI acceptable use policy say?", mentions) == "Kirklees Council"
+    assert unknown_owner("What does Social Work England's guidance say about AI?", mentions) == ""
+    scottish = "What does the Scottish Social Services Council's guidance say about AI?"
+    assert unknown_owner(scottish, mentions) == "Scottish Social Services Council"
 
 
 def test_who_can_help_comes_from_the_referrals_file():
