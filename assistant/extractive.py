@@ -42,9 +42,7 @@ _SAME_SENTENCE = 0.92  # cosine: sources repeat each other
 _BODY_BONUS = 0.1  # a sentence of the body the question names ("according to BASW")
 _LABEL_BONUS = 0.2  # a list whose label is a word of the question
 _FIGURE_BONUS = 0.1
-# The lead comes from the passages retrieval ranks highest (where words and meaning agree), not
-# from a stray close sentence further down (dev sets: lead correct 59% -> 62%).
-_LEAD_FROM = 3
+
 # Asked who is responsible, a sentence that says who is responsible answers it.
 _RESPONSIBLE_BONUS = 0.1
 _SAYS_WHO_IS_RESPONSIBLE = re.compile(r"\b(?:responsib|accountab|liab)\w*", re.I)  # a sentence with a figure, when the question asks "how many"
@@ -240,8 +238,6 @@ def _lead(candidates: list[_Sentence], question: Question, policy: _Policy) -> _
         c for c in candidates
         if c.voice in policy.lead_voices and _stands_alone(c) and (c.role != "list_lead" or _compact(c))
     ]  # fmt: skip
-    if any(c.passage.rank <= _LEAD_FROM for c in eligible):
-        eligible = [c for c in eligible if c.passage.rank <= _LEAD_FROM]
     if question.type in _ASKS_WHAT_TO_DO:
         # Asked what to do, the guidance's advice leads when it says anything close: a sentence
         # merely in the guidance's voice may be a finding the rules did not recognise.
@@ -299,12 +295,7 @@ def _arranged(lead, chosen, passages, continuation, question) -> tuple[list[Clai
     seen: set[tuple[str, int]] = set()
     if lead:
         _emit(lead, "lead", claims, notes, passages, continuation, seen, question)
-        chunk, following = lead.passage.chunk, lead.index + 1
-        if lead.role != "list_lead" and following < len(chunk.sentences) and _same_paragraph(chunk, following):
-            role, voice = _role(chunk, following)
-            text = chunk.sentence_texts()[following]
-            if _answers(text, role) and role != "list_item" and (voice not in REPORTED or lead.voice in REPORTED):
-                _add(lead.passage, following, "lead", claims, seen)
+        _continue_lead(lead, question, claims, seen)
     for part in ("guidance", "reported"):
         for sentence in _reading_order([s for s in chosen if _part(s) == part], lead):
             _emit(sentence, part, claims, notes, passages, continuation, seen, question)
@@ -331,6 +322,24 @@ def _add_sibling_standards(lead: _Sentence, claims: list[Claim], seen: set) -> N
         _add(lead.passage, start - 1, "guidance", claims, seen)
         for index in members:
             _add(lead.passage, index, "guidance", claims, seen, item=True)
+
+
+def _continue_lead(lead: _Sentence, question: Question, claims: list[Claim], seen: set) -> None:
+    """The rest of the lead's paragraph, its next sentence: a point is often made over two
+    ("...there are concerns" / "Feedback indicates AI is already being used to..."). Asked what
+    to do, only advice or a standard may join the lead (a sentence in the guidance's voice may be
+    a finding the rules missed)."""
+    chunk, following = lead.passage.chunk, lead.index + 1
+    if lead.role == "list_lead" or following >= len(chunk.sentences) or not _same_paragraph(chunk, following):
+        return
+    role, voice = _role(chunk, following)
+    if not _answers(chunk.sentence_texts()[following], role) or role == "list_item":
+        return
+    if voice in REPORTED and lead.voice not in REPORTED:
+        return
+    if question.type in _ASKS_WHAT_TO_DO and voice not in ("advice", "standard"):
+        return
+    _add(lead.passage, following, "lead", claims, seen)
 
 
 def _same_paragraph(chunk: Chunk, index: int) -> bool:
