@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.compose import arrange
@@ -93,6 +93,8 @@ class Answer:
                     "page": c.passage.chunk.page,
                     "quote": c.quote,
                     "passage": c.passage.chunk.text,
+                    "local_document": bool(c.label),
+                    "label": c.label,
                 }
                 for c in self.citations
             ],
@@ -219,6 +221,13 @@ class Assistant:
         if retrieval.best_similarity < self.settings.direct_answer_similarity:
             notices.append(self._messages.render("indirect"))
         claims, lists, citations = numbered(draft, passages)
+        label = self._messages.render("local_document")
+        citations = [replace(c, label=label if self.retriever.is_local(c.passage.chunk.source_id) else "")
+                     for c in citations]  # fmt: skip
+        local = [f"[{c.n}]" for c in citations if c.label]
+        if local:
+            which = f"Passage {local[0]} comes" if len(local) == 1 else f"Passages {', '.join(local)} come"
+            notices.append(self._messages.render("local_cited", which=which))
         text = render_markdown(claims, lists, draft.backend, self._messages)
         return Answer(**base, text=text, citations=citations, passages=passages, abstained=False,
                       removed=removed, backend=draft.backend, timings_ms=clock.done(),

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from assistant.offline import enforce_offline
+from assistant.printable import printable
 from assistant.settings import Settings, SettingsError, load_settings
 
 EXIT_NOTHING_INGESTED = 1
@@ -20,6 +21,14 @@ EXIT_USAGE = 2
 
 _err = Console(stderr=True)
 _out = Console()
+
+
+def _shown(text: str) -> str:
+    """Text from a document or a file name, for Rich: no control characters (a document's escape
+    sequences must not reach the terminal), no markup."""
+    from rich.markup import escape
+
+    return escape(printable(text))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
             args.profile, data_dir=getattr(args, "db", None), backend=getattr(args, "backend", None)
         )
     except SettingsError as exc:
-        _err.print(f"[red]{exc}[/red]")
+        _err.print(f"[red]{_shown(str(exc))}[/red]")
         return EXIT_USAGE
     return args.run(settings, args)
 
@@ -75,6 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--host", help="address to listen on (default: 127.0.0.1, this machine only)")
     chat.add_argument("--port", type=int, help="port (default: 8000)")
     chat.add_argument("--db", type=Path, help="data folder for the index (default: ./data)")
+    chat.add_argument("--no-login", action="store_true",
+                      help="on another address, start without a users file (trusted network)")
     # SUPPRESS: a subcommand's default would overwrite `assistant --profile X chat`.
     chat.add_argument("--profile", type=Path, default=argparse.SUPPRESS, help="settings profile (TOML)")
     chat.set_defaults(run=_run_chat)
@@ -125,7 +136,7 @@ def _run_ingest(settings: Settings, args: argparse.Namespace) -> int:
 
     corpus = args.corpus or settings.corpus_dir
     if not corpus.is_dir():
-        _err.print(f"[red]Corpus folder not found: {corpus}[/red]")
+        _err.print(f"[red]Corpus folder not found: {_shown(str(corpus))}[/red]")
         return EXIT_USAGE
     try:
         if args.fetch:
@@ -147,7 +158,7 @@ def _run_ingest(settings: Settings, args: argparse.Namespace) -> int:
                 progress=progress,
             )
     except (IngestBusy, IndexProblem, EmbedderUnavailable, ManifestError) as exc:
-        _err.print(f"[red]{exc}[/red]")
+        _err.print(f"[red]{_shown(str(exc))}[/red]")
         return EXIT_USAGE
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
@@ -183,13 +194,22 @@ class _progress_bar:
 
 def _print_ingest(report) -> None:
     table = Table(title="Ingest", show_lines=False)
-    for column in ("file", "status", "chunks", "reason"):
+    for column in ("file", "status", "chunks", "withheld", "reason"):
         table.add_column(column)
     colours = {"ingested": "green", "unchanged": "cyan", "skipped": "yellow", "failed": "red"}
     for item in report.files:
         status = f"[{colours[item.status]}]{item.status}[/]"
-        table.add_row(item.path, status, str(item.chunks or ""), item.reason)
+        withheld = f"[red]{item.withheld}[/]" if item.withheld else ""
+        reasons = "; ".join(item.withheld_reasons)
+        reason = "; ".join(part for part in (item.reason, f"withheld: {reasons}" if reasons else "") if part)
+        table.add_row(_shown(item.path), status, str(item.chunks or ""), withheld, _shown(reason))
     _out.print(table)
+    withheld = sum(item.withheld for item in report.files)
+    if withheld:
+        _out.print(
+            f"[red]{withheld} sentence(s) addressed to an AI were found in the documents and not "
+            "indexed: they are never quoted. Check where those files came from.[/red]"
+        )
     totals = ", ".join(f"{count} {status}" for status, count in report.totals().items())
     generation = f"generation {report.generation}" if report.generation else "no index"
     _out.print(f"{totals}; {report.total_chunks} chunks in the index ({generation}); {report.seconds:.1f} s")
@@ -201,13 +221,13 @@ def _print_ingest(report) -> None:
 
 
 def _run_sources(settings: Settings, args: argparse.Namespace) -> int:
-    from assistant.library import design_coverage, sources_in
+    from assistant.library import design_coverage, manifest_entry, sources_in
     from assistant.store import IndexProblem, open_index
 
     try:
         live = open_index(settings).live()
     except IndexProblem as exc:
-        _err.print(f"[red]{exc}[/red]")
+        _err.print(f"[red]{_shown(str(exc))}[/red]")
         return EXIT_USAGE
     if live is None:
         _err.print(f"No index in {settings.data_dir} yet. Build it with: assistant ingest")
@@ -220,6 +240,7 @@ def _run_sources(settings: Settings, args: argparse.Namespace) -> int:
             "sources": [
                 {"id": s.id, "title": s.title, "publisher": s.publisher, "date": s.date,
                  "kind": s.kind, "url": s.url, "path": s.path, "chunks": s.chunks,
+                 "withheld": s.withheld, "in_manifest": s.in_manifest,
                  "covers": [{"document": c.document, "extent": c.extent} for c in s.covers]}
                 for s in sources
             ],
@@ -230,15 +251,35 @@ def _run_sources(settings: Settings, args: argparse.Namespace) -> int:
         }, ensure_ascii=False))
         return 0
     table = Table(title=f"Library (index generation {live.info.generation})")
-    for column in ("title", "publisher", "date", "chunks", "carries"):
+    for column in ("title", "publisher", "date", "chunks", "withheld", "carries"):
         table.add_column(column)
+    local = [source for source in sources if not source.in_manifest]
     for source in sources:
         carries = ", ".join(
             f"{cover.document} ({'EXCERPTS ONLY' if cover.extent == 'excerpts' else cover.extent})"
             for cover in source.covers
         )
-        table.add_row(source.title, source.publisher, source.date, str(source.chunks), carries)
+        withheld = f"[red]{source.withheld}[/]" if source.withheld else ""
+        title = _shown(source.title) + ("" if source.in_manifest else " [yellow](local document)[/]")
+        table.add_row(title, _shown(source.publisher), _shown(source.date),
+                      str(source.chunks), withheld, carries)  # fmt: skip
     _out.print(table)
+    if local:
+        use = {"label": "are used, and labelled \"local document, not one of the library's published "
+                        "sources\" wherever an answer cites them",
+               "include": "are used like the library's own sources (ASSISTANT_LOCAL_DOCUMENTS=include)",
+               "exclude": "are not used (ASSISTANT_LOCAL_DOCUMENTS=exclude)"}[settings.local_documents]  # fmt: skip
+        _out.print(
+            f"[yellow]! {len(local)} local document(s): files in {_shown(str(settings.corpus_dir))} that "
+            f"sources.toml does not list. They {use}. To make one a library source, add its record to "
+            f"{_shown(str(settings.corpus_dir / 'sources.toml'))} with who published it, when and where, "
+            "then run: assistant ingest[/yellow]"
+        )
+        for source in local:
+            _out.print(_shown(manifest_entry(source)) + "\n", highlight=False)
+    if any(source.withheld for source in sources):
+        _out.print("[red]! Sentences addressed to an AI were withheld from some documents (the "
+                   "'withheld' column): they are not indexed and never quoted.[/red]")
     for document in coverage:
         if document.warning:
             _out.print(f"[yellow]! {document.warning}[/yellow]")
@@ -261,7 +302,7 @@ def _run_ask(settings: Settings, args: argparse.Namespace) -> int:
     try:
         assistant = Assistant.open(settings)
     except (IndexProblem, EmbedderUnavailable) as exc:
-        _err.print(f"[red]{exc}[/red]")
+        _err.print(f"[red]{_shown(str(exc))}[/red]")
         return EXIT_USAGE
     try:
         if args.question is None:  # batch: one JSON object per line, models loaded once
@@ -278,7 +319,7 @@ def _run_ask(settings: Settings, args: argparse.Namespace) -> int:
             return EXIT_USAGE
         answer = assistant.ask(args.question, source_ids=args.source, k=args.k)
     except (UnknownSource, QuestionTooLong) as exc:
-        _err.print(f"[red]{exc}[/red]")
+        _err.print(f"[red]{_shown(str(exc))}[/red]")
         return EXIT_USAGE
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
@@ -289,17 +330,17 @@ def _run_ask(settings: Settings, args: argparse.Namespace) -> int:
 
 def _print_answer(answer) -> None:
     from rich.markdown import Markdown
-    from rich.markup import escape
 
     for notice in answer.notices:
-        _out.print(f"[yellow]{escape(notice)}[/yellow]\n")
-    _out.print(Markdown(answer.text))
+        _out.print(f"[yellow]{_shown(notice)}[/yellow]\n")
+    _out.print(Markdown(printable(answer.text)))
     if answer.citations:
         _out.print("\n[bold]References[/bold]")
     for citation in answer.citations:
         chunk = citation.passage.chunk
         where = ", ".join(part for part in (chunk.section, f"p. {chunk.page}" if chunk.page else "") if part)
-        _out.print(f"[{citation.n}] {chunk.title}" + (f" — {where}" if where else ""), markup=False)
+        label = f" ({citation.label})" if citation.label else ""
+        _out.print(printable(f"[{citation.n}] {chunk.title}{label}" + (f" — {where}" if where else "")), markup=False)
     if answer.removed:
         _out.print(f"\n[dim]{len(answer.removed)} sentence(s) of the model's answer failed the citation checks and were removed.[/dim]")
 
@@ -312,9 +353,9 @@ def _run_chat(settings: Settings, args: argparse.Namespace) -> int:
 
     try:
         start_chat(settings, args.host or settings.chat_host, args.port or settings.chat_port,
-                   args.profile)  # fmt: skip
+                   args.profile, no_login=args.no_login)  # fmt: skip
     except ChatProblem as exc:
-        _err.print(f"[red]{exc}[/red]")
+        _err.print(f"[red]{_shown(str(exc))}[/red]")
         return EXIT_USAGE
     return 0  # not reached: start_chat becomes the server
 
@@ -338,7 +379,7 @@ def _run_chat_user_add(settings: Settings, args: argparse.Namespace) -> int:
     try:
         add_user(path, args.name, password)
     except UsersFileError as exc:
-        _err.print(f"[red]{exc}[/red]")
+        _err.print(f"[red]{_shown(str(exc))}[/red]")
         return EXIT_USAGE
     _err.print(f"{args.name} can log in to the chat (users file: {path}).")
     if not settings.chat_users_file:

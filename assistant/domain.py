@@ -37,6 +37,11 @@ class Source:
     covers: tuple[Coverage, ...] = ()
     file_sha256: str = ""
     chunks: int = 0
+    withheld: int = 0  # sentences addressed to an AI, found in the file and not indexed
+    # Listed in corpus/sources.toml, with its publisher, date and address: one of the library's
+    # vetted sources. Any other file in corpus/ is a local document (a draft, an e-mail, a
+    # brochure), labelled as such wherever it is cited (ASSISTANT_LOCAL_DOCUMENTS).
+    in_manifest: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,9 @@ class Citation:
     n: int
     passage: Passage
     quote: str  # verbatim from the passage: the words that support the answer
+    # "local document, not one of the library's published sources" for a file sources.toml does
+    # not list (ASSISTANT_LOCAL_DOCUMENTS=label); shown wherever the citation is.
+    label: str = ""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ backend that wrote it. Nothing here ever leaves the machine.
 from __future__ import annotations
 
 import csv
+import os
 import sqlite3
 from collections.abc import Iterable
 from contextlib import closing
@@ -67,7 +68,7 @@ def feedback_path(settings: Settings) -> Path:
 
 
 class FeedbackStore:
-    """Feedback rows in one SQLite file, created on first write."""
+    """Feedback rows in one SQLite file, created on first write, readable by its owner only."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -75,7 +76,10 @@ class FeedbackStore:
     def save(self, item: Feedback) -> None:
         """Insert, or update a rating the user changed (a reason stays only if the rating did)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path)) as db, db:
+        # Made here, before SQLite opens it, so that it is never readable by others; SQLite gives
+        # its journal files the database file's mode.
+        os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        with closing(self._connect()) as db, db:
             db.execute(_SCHEMA)
             db.execute(
                 "INSERT INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO "
@@ -110,7 +114,7 @@ class FeedbackStore:
         """Every row, oldest first; none (and no file created) before the first rating."""
         if not self.path.is_file():
             return []
-        with closing(sqlite3.connect(self.path)) as db:
+        with closing(self._connect()) as db:
             db.execute(_SCHEMA)
             rows = db.execute(
                 "SELECT id, timestamp, message_id, rating, reason, comment, backend, question, "
@@ -122,9 +126,16 @@ class FeedbackStore:
         """Rows changed; readers and updaters never create the file."""
         if not self.path.is_file():
             return 0
-        with closing(sqlite3.connect(self.path)) as db, db:
+        with closing(self._connect()) as db, db:
             db.execute(_SCHEMA)
             return db.execute(sql, parameters).rowcount
+
+    def _connect(self) -> sqlite3.Connection:
+        """Open the file (it exists); one an earlier version left readable by others is made
+        private first."""
+        if self.path.stat().st_mode & 0o077:
+            self.path.chmod(0o600)
+        return sqlite3.connect(self.path)
 
 
 def write_csv(rows: Iterable[Feedback], out: TextIO) -> None:

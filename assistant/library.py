@@ -54,3 +54,22 @@ def design_coverage(info: IndexInfo) -> list[DocumentCoverage]:
             DocumentCoverage(document_id, name, status, tuple(s.title for s, _ in carriers))
         )
     return found
+
+
+def manifest_entry(source: Source) -> str:
+    """What to add to corpus/sources.toml to make a local document one of the library's sources:
+    its record, with the facts only the person adding it knows left for them to fill in."""
+    return "\n".join([
+        "[[source]]",
+        f'id = "{source.id}"',
+        f'file = "{source.path}"',
+        f"title = {_toml_string(source.title)}",
+        'publisher = "WHO PUBLISHED IT"',
+        'date = "YYYY-MM-DD (when it was published)"',
+        'url = "https://WHERE A READER CAN CHECK IT"',
+        'kind = "policy, guidance, report..."',
+    ])  # fmt: skip
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

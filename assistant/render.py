@@ -2,14 +2,20 @@
 practitioners and research reported (labelled as evidence, not advice). The command line, the
 chat and the export show this text; everything that scores or inspects an answer reads the parts
 (Answer.claims), never this rendering.
+
+Words from documents are shown as text, never as markup: a passage's "[link](...)", image,
+`<javascript:...>` autolink, HTML or bare address would otherwise become live in the chat, the
+terminal and the export (markdown_text).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from assistant.domain import Citation, Claim, ListNote, Passage
 from assistant.generate import Draft
+from assistant.guard import PLACEHOLDERS
 from assistant.prompts import PromptTemplate
 
 
@@ -69,14 +75,42 @@ def render_markdown(
             if index in notes:
                 note = notes[index]
                 more = messages.render(
-                    "list_more", count=note.total - note.shown, n=note.citation, section=note.section
+                    "list_more", count=note.total - note.shown, n=note.citation,
+                    section=markdown_text(note.section),
                 )
                 lines.append(f"    - _{more}_")
         lines.append("")
     return "\n".join(lines).strip()
 
 
+# An address a Markdown renderer would make a link of by itself (GFM autolinks these bare).
+_ADDRESS = re.compile(
+    r"(?:https?://|ftp://|www\.)[^\s<>`]*[^\s<>`.,;:!?)\]'\"]|mailto:[^\s`]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
+_MARKUP = re.compile(r"[\\`*_\[\]()<~!|#{}]")  # not ">": a quotation at most, never a link
+# "[2]" and "[name]", escaped: a citation marker or the guard's placeholder, kept as they are.
+_KEPT = re.compile(
+    r"\\\[(\d+|" + "|".join(re.escape(p.strip("[]")) for p in PLACEHOLDERS.values()) + r")\\\]"
+)
+
+
+def markdown_text(text: str) -> str:
+    """`text` as Markdown that shows exactly these characters: every character that could start
+    a link, an image, an autolink, HTML or emphasis escaped, and an address shown as code (a
+    bare address is made a link by the renderer, escaped or not). Citation markers stay."""
+    pieces, position = [], 0
+    for found in _ADDRESS.finditer(text):
+        pieces += [_escaped(text[position : found.start()]), f"`{found.group(0)}`"]
+        position = found.end()
+    pieces.append(_escaped(text[position:]))
+    return "".join(pieces)
+
+
+def _escaped(text: str) -> str:
+    return _KEPT.sub(r"[\1]", _MARKUP.sub(r"\\\g<0>", text))
+
+
 def _sentence(claim: Claim, quoted: bool) -> str:
     marks = "".join(f"[{n}]" for n in claim.citations)
-    text = f"“{claim.text}”" if quoted else claim.text
+    text = f"“{markdown_text(claim.text)}”" if quoted else markdown_text(claim.text)
     return f"{text} {marks}"

@@ -15,6 +15,7 @@ import numpy
 
 from assistant.domain import Chunk, Passage
 from assistant.embeddings import Embedder, cosine, unpack_array
+from assistant.instructions import is_instruction
 from assistant.lexical import BM25, terms
 from assistant.sentences import split_sentences
 from assistant.settings import Settings
@@ -32,6 +33,9 @@ _NEAR_DUPLICATE = 0.95  # cosine above which two passages say the same thing
 # A question that names a body ("according to BASW") ranks that body's own passages once more,
 # at this weight: among passages about as relevant, the body's own words come first.
 _PREFERRED_WEIGHT = 1.0
+# A source listed in corpus/sources.toml over a local document of about the same relevance: worth
+# a third of one ranking's top place, so a local file that answers better still comes first.
+_VETTED_BONUS = 0.33 / (_RRF_K + 1)
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,12 @@ class Retriever:
         # A question's candidates get theirs from the store.
         self._chunks: list[Chunk] = store.chunks(sentence_vectors=False)
         self._by_id = {chunk.id: chunk for chunk in self._chunks}
+        self._instruction_like: dict[str, bool] = {}
+        sources = store.info.sources
+        self._local = {source_id for source_id, source in sources.items() if not source.in_manifest}
+        if settings.local_documents == "include":
+            self._local = set()  # used like the library's own sources, and not told apart
+        self._excluded = self._local if settings.local_documents == "exclude" else set()
         # Words are matched against what can answer: a reference list naming "the AI Playbook"
         # or an agenda line about recording is not a passage about either.
         self._lexical = BM25(chunk.answerable_text() for chunk in self._chunks)
@@ -116,6 +126,11 @@ class Retriever:
     def sources(self) -> list[str]:
         return list(self._sources)
 
+    def is_local(self, source_id: str) -> bool:
+        """Whether a source is a local document to be labelled as such (not in sources.toml,
+        and ASSISTANT_LOCAL_DOCUMENTS is not "include")."""
+        return source_id in self._local
+
     def uses(self, word: str) -> bool:
         """Whether the library uses `word`: the guard's `library_uses`."""
         return self._lexical.uses(word)
@@ -134,7 +149,20 @@ class Retriever:
     def next_in_section(self, chunk: Chunk) -> Chunk | None:
         """The passage after `chunk` in the same section of the same document, if any."""
         following = self._next.get(chunk.id)
-        return self._by_id[following] if following else None
+        if not following or self._carries_instruction(self._by_id[following]):
+            return None
+        return self._by_id[following]
+
+    def _carries_instruction(self, chunk: Chunk) -> bool:
+        """Whether a passage holds text addressed to an AI. Ingest withholds such sentences; this
+        is the second line, for an index built before a rule was added or text that only reads as
+        an order once its sentences are split differently. Such a passage is never shown, quoted
+        or given to a model. Checked when a passage is about to be chosen, and remembered."""
+        known = self._instruction_like.get(chunk.id)
+        if known is None:
+            texts = [*chunk.heading_path, *chunk.sentence_texts()]
+            known = self._instruction_like[chunk.id] = any(is_instruction(text) for text in texts)
+        return known
 
     def search(
         self,
@@ -147,6 +175,9 @@ class Retriever:
         relevant, passages `prefer` picks out (a named body's own material) first."""
         k = k or self._settings.retrieval_k
         pool = self._settings.retrieval_candidates
+        if self._excluded:
+            # A filter naming no source finds nothing: every source here is a local document.
+            source_ids = [s for s in (source_ids or self._sources) if s not in self._excluded] or ["(none)"]
         expanded = expand(question)
         # Sentences are also scored against the question in the guidance's words (thesaurus):
         # "make things up" is far from "fabrications ('hallucinations')" for a small model.
@@ -188,6 +219,9 @@ class Retriever:
         for weight, ranking in rankings:
             for position, chunk_id in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (_RRF_K + position + 1)
+        if self._local:
+            for chunk_id in fused:
+                fused[chunk_id] += 0.0 if full[chunk_id].source_id in self._local else _VETTED_BONUS
 
         ordered = sorted(fused, key=fused.get, reverse=True)
         vectors = self._store.embeddings(ordered)
@@ -259,6 +293,8 @@ class Retriever:
         for chunk_id in ordered:
             source = self._by_id[chunk_id].source_id
             if per_source.get(source, 0) >= self._settings.max_passages_per_source:
+                continue
+            if self._carries_instruction(self._by_id[chunk_id]):
                 continue
             if any(cosine(vectors[chunk_id], vectors[other]) > _NEAR_DUPLICATE for other in chosen):
                 continue

@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     # Answering. "extractive" quotes the passages and needs no model; the model backends write an
     # answer that must pass the citation checks (assistant/verify.py) or is replaced by extractive.
     backend: Literal["extractive", "ollama", "llamacpp"] = "extractive"
+    # Files in corpus/ that sources.toml does not list (a draft, a forwarded e-mail, a brochure):
+    # "label" uses them and says so wherever one is cited; "include" uses them like the library's
+    # vetted sources; "exclude" never uses them (they are still indexed, ready to be listed).
+    local_documents: Literal["include", "label", "exclude"] = "label"
     audience: Literal["practitioner", "educator", "policy"] = "practitioner"
     max_question_chars: int = Field(2000, description="longer input is refused before any work")
     prompt_version: str = Field("v2", description="prompts/answer.<version>.md")
@@ -117,6 +121,12 @@ class Settings(BaseSettings):
     )
     feedback_db: Path | None = Field(None, description="default: <data_dir>/feedback.sqlite3")
     chat_questions_per_minute: int = Field(20, description="per chat; more are asked to wait")
+    chat_max_comment_chars: int = Field(
+        2000, description="a longer feedback comment is refused before any work"
+    )
+    # Requests must name the chat's own host (DNS rebinding): its --host, localhost, any address
+    # when it listens on all of them, and these names (e.g. ["chat.team.example"]).
+    chat_allowed_hosts: list[str] = Field([], description="other names the chat is reached by")
 
 
 class _ProfiledSettings(Settings):

@@ -1,12 +1,14 @@
 """Check every sentence of a draft answer against the passages it cites, before anyone sees it.
 
 A sentence stays only if: it cites at least one passage, every number it cites was shown to the
-model, every quote it gives is in the cited passage word for word (after white-space and
-quote-mark normalisation), every figure and code ("AMBER1000", "PWNED") it states appears in
-what it cites, and it is supported by what it cites: close in meaning to one of the cited sentences and made mostly of the cited
-passages' own words. Links and images that do not point at the library's own sources are
-stripped. The thresholds are measured by evals/support/measure.py. A reason never repeats the
-removed words (they may be a planted instruction's output).
+model, it does not read as an instruction to an AI (assistant/instructions.py: quoted or restated,
+a planted order does an attacker's work), every quote it gives is in the cited passage word for
+word (after white-space and quote-mark normalisation), every figure and code ("AMBER1000",
+"PWNED") it states appears in what it cites, and it is supported by what it cites: close in
+meaning to one of the cited sentences and made mostly of the cited passages' own words. Links and
+images that do not point at the library's own sources are stripped. The thresholds are measured
+by evals/support/measure.py. A reason never repeats the removed words (they may be a planted
+instruction's output).
 
 What this cannot catch: a sentence that reuses the passage's words but flips their meaning
 ("you may" for "you may not") can pass the support check when it carries no quote; the prompt's
@@ -22,6 +24,7 @@ from dataclasses import dataclass, replace
 from assistant.domain import Chunk, Claim, Passage, Removed
 from assistant.embeddings import Embedder, cosine, unpack_vectors
 from assistant.generate import Draft
+from assistant.instructions import is_instruction
 from assistant.lexical import terms
 from assistant.settings import Settings
 
@@ -134,6 +137,9 @@ def _problem(
     unknown = [n for n in claim.citations if n not in shown]
     if unknown:
         return f"cites [{unknown[0]}], which is not one of the passages retrieved"
+    if any(is_instruction(text) for text in (claim.text, *claim.quotes)):
+        # Quoted or restated, a planted order does an attacker's work as surely as obeyed.
+        return "reads as an instruction to an AI, not as guidance"
     for number, quote in zip(claim.citations, claim.quotes):
         if len(quote.split()) >= _MIN_QUOTE_WORDS and not quote_in(quote, shown[number].chunk.text):
             return f"its quote is not in passage [{number}]"

@@ -36,7 +36,8 @@ class Manifest:
     expected_sha256: dict[str, str]  # path -> digest of the text as it was published to us
 
     def source_for(self, relative_path: str, title: str | None) -> Source:
-        """The manifest's record for a file, or a plain record for a file a user dropped in."""
+        """The manifest's record for a file, or a plain record for a file a user dropped in (a
+        local document: not one of the library's vetted sources)."""
         if relative_path in self.sources:
             return self.sources[relative_path]
         return Source(id=source_id_for(relative_path), path=relative_path, title=title or Path(relative_path).stem)
@@ -64,7 +65,7 @@ def load_manifest(corpus_dir: Path) -> Manifest:
                 expected[relative] = digest
             entry.pop("received_as", None)
             covers = tuple(Coverage(**cover) for cover in entry.pop("covers", []))
-            sources[relative] = Source(path=relative, covers=covers, **entry)
+            sources[relative] = Source(path=relative, covers=covers, in_manifest=True, **entry)
         for document in official:
             if document.id not in DESIGN_DOCUMENTS:
                 raise ManifestError(f"unknown design document id '{document.id}'")
@@ -79,6 +80,7 @@ def load_manifest(corpus_dir: Path) -> Manifest:
                     kind="official document",
                     url=document.page,
                     covers=(Coverage(document.id, "full"),),
+                    in_manifest=True,
                 ),
             )
     except (tomllib.TOMLDecodeError, TypeError, KeyError) as exc:

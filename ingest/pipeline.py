@@ -18,14 +18,16 @@ from filelock import FileLock, Timeout
 
 from assistant.domain import Chunk, Source
 from assistant.embeddings import Embedder, pack_vectors
+from assistant.printable import printable
 from assistant.settings import Settings
 from assistant.store import ChunkStore, Index, IndexInfo, IndexProblem, check_model
 from ingest.chunk import ChunkShape, chunk_document
 from ingest.manifest import MANIFEST_NAME, Manifest, load_manifest
+from ingest.withhold import withhold_instructions
 from ingest.document import FileProblem, Limits
 
 # Bump when parsing or chunking changes, so every file is processed again.
-PIPELINE_VERSION = "parse-2.chunk-2.sentences-1.roles-1"
+PIPELINE_VERSION = "parse-2.withhold-2.chunk-2.sentences-1.roles-1"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -44,6 +46,9 @@ class FileReport:
     status: str  # "ingested", "unchanged", "skipped" or "failed"
     reason: str = ""
     chunks: int = 0
+    # Sentences addressed to an AI, not indexed (ingest/withhold.py), and why.
+    withheld: int = 0
+    withheld_reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -133,9 +138,9 @@ def _ingest(settings, embedder, index, corpus, rebuild, progress) -> IngestRepor
         relative = path.relative_to(corpus).as_posix()
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         before = previous.get(relative)
-        if before is not None and before.file_sha256 == digest:
+        if before is not None and before.file_sha256 == digest and _same_record(before, manifest, relative):
             carried.append(before)
-            report.files.append(FileReport(relative, "unchanged", "", before.chunks))
+            report.files.append(FileReport(relative, "unchanged", "", before.chunks, before.withheld))
             continue
         try:
             from ingest.parse import parse_file  # seconds of imports, paid only when needed
@@ -149,10 +154,14 @@ def _ingest(settings, embedder, index, corpus, rebuild, progress) -> IngestRepor
             report.files.append(FileReport(relative, problem.status, reason))
             continue
         source = manifest.source_for(relative, document.title)
-        source = replace(source, file_sha256=digest)
-        _, chunks = chunk_document(source.id, source.title, document.elements, shape, embedder.fits)
+        source = replace(source, title=printable(source.title))  # a title may come from a file name
+        elements = [replace(e, text=printable(e.text)) for e in document.elements]
+        elements, withheld = withhold_instructions(elements)
+        source = replace(source, file_sha256=digest, withheld=withheld.count)
+        _, chunks = chunk_document(source.id, source.title, elements, shape, embedder.fits)
         note = _integrity_note(manifest, relative, digest)
-        prepared.append(_Prepared(source, chunks, FileReport(relative, "ingested", note, len(chunks))))
+        file_report = FileReport(relative, "ingested", note, len(chunks), withheld.count, list(withheld.reasons))
+        prepared.append(_Prepared(source, chunks, file_report))
         report.files.append(prepared[-1].report)
     progress("parse", len(files), len(files))
     gone = set(previous) - {source.path for source in carried} - {p.source.path for p in prepared}
@@ -181,6 +190,14 @@ def _ingest(settings, embedder, index, corpus, rebuild, progress) -> IngestRepor
     report.generation = building.info.generation
     report.published = True
     return report
+
+
+def _same_record(before: Source, manifest: Manifest, relative: str) -> bool:
+    """Whether the manifest still says what it said when the file was indexed: a local document
+    added to sources.toml (or a corrected date) is indexed again under its new record."""
+    now = manifest.source_for(relative, before.title)
+    fields = ("id", "title", "publisher", "date", "kind", "url", "licence", "covers", "in_manifest")
+    return all(getattr(now, name) == getattr(before, name) for name in fields)
 
 
 def limits_for(settings: Settings) -> Limits:

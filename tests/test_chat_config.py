@@ -95,9 +95,9 @@ def test_chat_user_add_command_reads_the_password_from_stdin(tmp_path):
     import subprocess
 
     users = tmp_path / "users"
-    added = run_cli("chat-user", "add", "sam", "--file", str(users), input="s3cret\n")
+    added = run_cli("chat-user", "add", "sam", "--file", str(users), input="s3cret phrase\n")
     assert added.returncode == 0, added.stderr
-    assert login_ok(users, "sam", "s3cret")
+    assert login_ok(users, "sam", "s3cret phrase")
     no_file = subprocess.run(
         [*CLI, "chat-user", "add", "sam"],
         input="x\n",
@@ -108,6 +108,64 @@ def test_chat_user_add_command_reads_the_password_from_stdin(tmp_path):
         check=False,
     )
     assert no_file.returncode == 2 and "ASSISTANT_CHAT_USERS_FILE" in no_file.stderr
+
+
+def test_a_password_needs_at_least_12_characters(tmp_path):
+    users = tmp_path / "users"
+    with pytest.raises(UsersFileError, match="at least 12 characters"):
+        add_user(users, "sam", "eleven char")
+    assert not users.exists()
+    added = run_cli("chat-user", "add", "sam", "--file", str(users), input="s3cret\n")
+    assert added.returncode == 2 and "at least 12 characters" in added.stderr
+    assert not users.exists()
+
+
+def test_failed_log_ins_pause_a_name_and_a_client_for_a_while():
+    from assistant.chat.users import LoginThrottle
+
+    throttle = LoginThrottle(limit=3, window_s=60)
+    sam, other = ("name:sam", "client:10.0.0.1"), ("name:alex", "client:10.0.0.2")
+    for second in range(3):
+        assert throttle.attempt(sam, now=second)  # each attempt counts until it succeeds
+    assert not throttle.attempt(sam, now=10)  # paused: the password is not even checked
+    assert not throttle.attempt(("name:sam", "client:10.0.0.9"), now=10)  # the name, anywhere
+    assert not throttle.attempt(("name:kim", "client:10.0.0.1"), now=10)  # the client, any name
+    assert throttle.attempt(other, now=10)
+    throttle.succeeded(other, now=10)  # a success is not counted
+    for second in range(11, 13):
+        assert throttle.attempt(other, now=second)
+    assert throttle.attempt(other, now=13)  # 3 failures only now
+    assert not throttle.attempt(other, now=14)
+    assert throttle.attempt(sam, now=60.5)  # the first failure has left the window
+    assert not throttle.attempt(sam, now=60.6)  # three failures in the window again
+
+
+def test_log_ins_are_checked_in_a_thread_and_throttled(tmp_path):
+    import asyncio
+
+    from assistant.chat.users import LogIns, LoginThrottle
+
+    users = tmp_path / "users"
+    add_user(users, "sam", "twelve chars")
+    log_ins = LogIns(users, LoginThrottle(limit=2, window_s=60))
+
+    async def scenario() -> None:
+        assert await log_ins.check("sam", "twelve chars", client="10.0.0.1")
+        assert not await log_ins.check("sam", "wrong", client="10.0.0.1")
+        assert not await log_ins.check("sam", "wrong", client="10.0.0.2")
+        assert not await log_ins.check("sam", "twelve chars", client="10.0.0.3")  # paused
+        assert await log_ins.check("x" * 201, "twelve chars", client="10.0.0.4") is False
+
+    asyncio.run(scenario())
+
+
+def test_log_in_throttle_memory_is_bounded():
+    from assistant.chat.users import LoginThrottle
+
+    throttle = LoginThrottle(limit=3, window_s=60, keys_kept=100)
+    for n in range(1000):
+        throttle.attempt((f"name:user{n}", "client:10.0.0.1" if n < 2 else f"client:{n}"), now=n / 100)
+    assert len(throttle) <= 100
 
 
 def test_chat_command_passes_settings_as_absolute_paths(tmp_path, monkeypatch):
@@ -130,7 +188,7 @@ def test_chat_command_passes_settings_as_absolute_paths(tmp_path, monkeypatch):
     with_login = load_settings(data_dir=tmp_path / "data", chat_users_file=users)
     with pytest.raises(ChatProblem, match="assistant chat-user add"):
         chat_command(with_login, "127.0.0.1", 8123, None)
-    add_user(users, "sam", "pw")
+    add_user(users, "sam", "twelve chars")
     _, environment = chat_command(with_login, "127.0.0.1", 8123, None)
     secret = environment[SECRET_VARIABLE]
     assert len(secret) >= 40 and secret == auth_secret(tmp_path / "data")  # kept across restarts

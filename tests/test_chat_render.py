@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -20,17 +21,20 @@ from assistant.chat.adapter import (
     starters,
     without_external_links,
 )
-from assistant.domain import Chunk, Citation, Coverage, Passage, Source
+from assistant.domain import Chunk, Citation, Claim, Coverage, Passage, Source
 from assistant.prompts import load_template
+from assistant.render import render_markdown
 from assistant.settings import load_settings
 from assistant.store import IndexInfo, IndexProblem
 
 TEXT = load_template("chat.v1.md")
+MESSAGES = load_template("messages.v2.md")
 MARKER = re.compile(r"\[(\d+)\]")
 
 SOURCES = {
     "basw": Source(
-        "basw", "basw.md", "BASW guidance", "BASW", "2025-03", url="https://basw.example/ai"
+        "basw", "basw.md", "BASW guidance", "BASW", "2025-03", url="https://basw.example/ai",
+        in_manifest=True,
     ),
     "rip": Source(
         "rip",
@@ -104,7 +108,7 @@ def test_every_marker_has_a_panel_named_exactly_as_in_the_text():
         "**Section:** Part 1 > Records",
         "**Page:** 4",
         "**Published:** BASW, 2025-03",
-        "[https://basw.example/ai](https://basw.example/ai)",
+        "**Link:** <https://basw.example/ai>",
     ):
         assert expected in first.content
     assert "**paste “case notes” into**" in second.content  # curly quotes match straight ones
@@ -143,7 +147,7 @@ def test_the_export_holds_the_question_answer_and_full_references():
     assert export.startswith(f"# {TEXT.render('export_title')}\n")
     assert "Can [name] use ChatGPT?" in export and "- “You remain accountable.” [1]" in export
     assert (
-        "[1] BASW guidance. Part 1 > Records. p. 4. BASW. 2025-03. https://basw.example/ai\n"
+        "[1] BASW guidance. Part 1 > Records. p. 4. BASW. 2025-03. <https://basw.example/ai>\n"
         "> “You remain accountable.”"
     ) in export
 
@@ -242,3 +246,47 @@ def test_every_starter_question_gets_a_cited_answer(assistant):
     for starter in starters(TEXT)[:-1]:
         answer = assistant.ask(starter.message)
         assert not answer.abstained and answer.citations, starter.message
+
+
+PLANTED_MARKUP = (
+    "Read [the policy](https://evil.example/p) and ![status](https://evil.example/c.png). "
+    "Click <javascript:alert(1)> or <https://evil.example/auto>. <img src=x onerror=alert(1)> "
+    "More at https://evil.example/x, www.evil.example or ask jo@evil.example.\n"
+    "[ref]: https://evil.example/ref"
+)
+
+
+def _live_parts(markdown: str) -> list[str]:
+    """What a Markdown renderer would make live: links, images, raw HTML; and bare addresses
+    left outside code (GFM makes those links by itself)."""
+    from markdown_it import MarkdownIt
+
+    live = []
+    for token in MarkdownIt("commonmark").parse(markdown):
+        for child in [token, *(token.children or [])]:
+            if child.type in ("link_open", "image", "html_inline", "html_block"):
+                live.append(f"{child.type} {child.attrs or child.content}")
+            if child.type == "text" and re.search(r"https?://|www\.|@evil", child.content):
+                live.append(f"bare address {child.content!r}")
+    return live
+
+
+def test_a_passage_is_shown_as_text_with_no_link_but_the_publishers():
+    """Planted markup in a passage (and so in its quote and the answer) stays inert everywhere."""
+    citation = _citation(1, "basw", PLANTED_MARKUP, PLANTED_MARKUP.split(". ")[0])
+    answer = _answer([citation], notices=[f'The guidance says: "{PLANTED_MARKUP}"'])
+    answer = replace(answer, text=render_markdown(
+        [Claim(PLANTED_MARKUP, (1,), (PLANTED_MARKUP,), part="lead")], [], "extractive", MESSAGES
+    ))  # fmt: skip
+    rendered = render_answer(answer, SOURCES, TEXT)
+    for shown in (rendered.content, rendered.panels[0].content, rendered.export):
+        live = _live_parts(shown)
+        assert all("basw.example" in part for part in live), live  # the manifest's page only
+        assert "evil.example/p" in shown  # the words are still there, as text
+
+
+def test_a_local_documents_address_is_not_a_link():
+    local = Source("local", "local.md", "Brochure", "unknown", "", url="https://evil.example/")
+    citation = _citation(1, "basw", "Check every record.", "Check every record.")
+    panel = render_answer(_answer([citation]), {"basw": local}, TEXT).panels[0].content
+    assert "**Link:**" not in panel

@@ -301,7 +301,7 @@ def test_another_site_cannot_open_the_chat_websocket(chat):
 
 def test_login_when_a_users_file_is_set_and_no_index_says_what_to_run(tmp_path):
     users = tmp_path / "users"
-    added = run_cli("chat-user", "add", "sam", "--file", str(users), input="s3cret\n")
+    added = run_cli("chat-user", "add", "sam", "--file", str(users), input="s3cret phrase\n")
     assert added.returncode == 0, added.stderr
     server = ChatServer(
         tmp_path / "chat.log",
@@ -313,7 +313,7 @@ def test_login_when_a_users_file_is_set_and_no_index_says_what_to_run(tmp_path):
         assert httpx.get(server.url + "/auth/config").json()["requireLogin"] is True
         refused = httpx.post(server.url + "/login", data={"username": "sam", "password": "wrong"})
         assert refused.status_code == 401
-        accepted = httpx.post(server.url + "/login", data={"username": "sam", "password": "s3cret"})
+        accepted = httpx.post(server.url + "/login", data={"username": "sam", "password": "s3cret phrase"})
         assert accepted.status_code == 200
         cookie = "; ".join(f"{name}={value}" for name, value in accepted.cookies.items())
 

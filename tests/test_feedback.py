@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import os
 import sqlite3
+from contextlib import closing
 
 import pytest
 
@@ -60,6 +62,15 @@ def test_csv_has_a_header_and_defuses_spreadsheet_formulas():
     assert record["cited_chunk_ids"] == "c1 c2" and record["rating"] == "down"
 
 
+def _in_chat(session_id: str | None) -> None:
+    """What Chainlit's request handling sets before the data layer is called: the chat asking."""
+    from chainlit.context import ChainlitContext, context_var
+    from chainlit.session import HTTPSession
+
+    if session_id is not None:
+        context_var.set(ChainlitContext(HTTPSession(id=session_id, client_type="webapp")))
+
+
 def test_data_layer_stores_feedback_with_the_answer_and_nothing_else(tmp_path):
     from chainlit.types import Feedback as ChainlitFeedback
     from chainlit.user import User
@@ -68,10 +79,12 @@ def test_data_layer_stores_feedback_with_the_answer_and_nothing_else(tmp_path):
 
     layer = FeedbackOnlyDataLayer(FeedbackStore(tmp_path / "feedback.sqlite3"))
     layer.remember(
-        "run-1", Answered("msg-1", "Can [name] use it?", "An answer [1]", ("c9",), "ollama")
+        "run-1",
+        Answered("msg-1", "Can [name] use it?", "An answer [1]", ("c9",), "ollama", "chat-a"),
     )
 
     async def scenario() -> None:
+        _in_chat("chat-a")
         rated = ChainlitFeedback(forId="run-1", value=0, comment="Mrs Smith said it is out of date")
         feedback_id = await layer.upsert_feedback(rated)
         assert rated.id == feedback_id  # on_feedback, called next, offers reasons for this id
@@ -84,10 +97,7 @@ def test_data_layer_stores_feedback_with_the_answer_and_nothing_else(tmp_path):
             "ollama",
         )
         assert "Smith" not in row.comment and "[name]" in row.comment  # comments are guarded too
-
-        unknown = await layer.upsert_feedback(ChainlitFeedback(forId="run-x", value=1))
-        assert layer.store.all()[1].message_id == "run-x" and layer.store.all()[1].rating == "up"
-        assert await layer.delete_feedback(unknown)
+        assert await layer.delete_feedback(feedback_id) and layer.store.all() == []
 
         # Chat history goes nowhere: these are accepted and forgotten.
         await layer.create_step({"id": "s", "output": "Mrs Smith"})
@@ -103,6 +113,82 @@ def test_data_layer_stores_feedback_with_the_answer_and_nothing_else(tmp_path):
             "feedback",
             "sqlite_autoindex_feedback_1",
         ]
+
+
+@pytest.mark.parametrize("chat", [None, "chat-b"])
+def test_only_the_chat_that_received_an_answer_can_rate_it(tmp_path, chat):
+    """Chainlit's HTTP route would store a rating for any id, from anyone, with no chat at all."""
+    from chainlit.types import Feedback as ChainlitFeedback
+
+    from assistant.chat.data_layer import Answered, FeedbackOnlyDataLayer, FeedbackRefused
+
+    layer = FeedbackOnlyDataLayer(FeedbackStore(tmp_path / "feedback.sqlite3"))
+    layer.remember("run-1", Answered("msg-1", "Q", "A [1]", ("c1",), "extractive", "chat-a"))
+
+    async def as_owner() -> str:
+        _in_chat("chat-a")
+        # An id the client picks is not used: it could be another rating's.
+        return await layer.upsert_feedback(ChainlitFeedback(forId="run-1", value=1, id="theirs"))
+
+    async def as_another() -> None:
+        _in_chat(chat)
+        for attempt in (
+            layer.upsert_feedback(ChainlitFeedback(forId="run-1", value=0, comment="spam")),
+            layer.upsert_feedback(ChainlitFeedback(forId="never-answered", value=0)),
+            layer.delete_feedback(feedback_id),
+        ):
+            with pytest.raises(FeedbackRefused):
+                await attempt
+        assert layer.chat_of(feedback_id) == "chat-a"
+
+    feedback_id = asyncio.run(as_owner())
+    assert feedback_id != "theirs"
+    asyncio.run(as_another())
+    (row,) = layer.store.all()
+    assert (row.id, row.rating, row.comment) == (feedback_id, "up", "")
+
+
+def test_a_long_comment_is_refused_before_it_is_guarded(tmp_path, monkeypatch):
+    from chainlit.types import Feedback as ChainlitFeedback
+
+    from assistant.chat import data_layer
+    from assistant.chat.data_layer import Answered, CommentTooLong, FeedbackOnlyDataLayer
+
+    guarded = []
+    monkeypatch.setattr(data_layer, "redact", lambda text, *a: guarded.append(text))
+    layer = FeedbackOnlyDataLayer(FeedbackStore(tmp_path / "feedback.sqlite3"), 2000)
+    layer.remember("run-1", Answered("msg-1", "Q", "A [1]", ("c1",), "extractive", "chat-a"))
+
+    async def scenario() -> None:
+        _in_chat("chat-a")
+        with pytest.raises(CommentTooLong) as refused:
+            await layer.upsert_feedback(ChainlitFeedback(forId="run-1", value=0, comment="x" * 2001))
+        assert refused.value.characters == 2001
+
+    asyncio.run(scenario())
+    assert guarded == [] and layer.store.all() == []
+
+
+def test_the_feedback_file_is_readable_by_its_owner_only(tmp_path):
+    previous = os.umask(0o022)  # the usual umask: files are made readable by everyone
+    try:
+        store = FeedbackStore(tmp_path / "data" / "feedback.sqlite3")
+        store.save(_row())
+        assert store.path.stat().st_mode & 0o777 == 0o600
+        # SQLite makes its journal while a change is written: the database file's mode is kept.
+        with closing(sqlite3.connect(store.path)) as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("UPDATE feedback SET comment = 'x'")
+            journal = store.path.with_name(store.path.name + "-journal")
+            assert journal.stat().st_mode & 0o777 == 0o600
+            db.rollback()
+        # A file left readable by an earlier version is made private when next opened.
+        older = FeedbackStore(tmp_path / "older.sqlite3")
+        older.save(_row())
+        older.path.chmod(0o644)
+        assert older.all() and older.path.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(previous)
 
 
 def test_feedback_export_command_writes_csv(tmp_path):

@@ -7,15 +7,36 @@ import pytest
 
 from assistant.guard import nhs_number_is_valid, redact, without_details
 from assistant.lexical import BM25
-from evals.pii.measure import MAX_CLEAN_ALTERED, TARGETS, load_cases, load_clean, measure
+from evals.pii.measure import (
+    MAX_CLEAN_ALTERED,
+    TARGETS,
+    VARIANT_TARGET,
+    load_cases,
+    load_clean,
+    measure,
+)
 
 
-def test_recall_and_clean_questions_meet_the_targets():
-    result = measure(load_cases(), load_clean())
+@pytest.fixture(scope="module")
+def measured():
+    return measure(load_cases(), load_clean())
+
+
+def test_recall_and_clean_questions_meet_the_targets(measured):
+    result = measured
     assert sum(result["counts"].values()) >= 1000
     for kind, recall in result["recall"].items():
         assert recall >= TARGETS.get(kind, 0.95), (kind, recall)
     assert result["clean_altered"] <= MAX_CLEAN_ALTERED, result["clean_altered_examples"]
+
+
+def test_identifiers_pasted_from_word_and_outlook_meet_the_target(measured):
+    result = measured
+    assert sum(result["variant_counts"].values()) >= 250
+    assert set(result["paste_recall"]) == {"nbsp", "unicode space", "zero-width", "fullwidth"}
+    assert result["variant_overall"] >= VARIANT_TARGET, result["variant_recall"]
+    assert result["variant_lost"] == [], "found in the plain case, missed once pasted"
+    assert result["pasted_clean_altered"] <= MAX_CLEAN_ALTERED, result["pasted_clean_altered_examples"]
 
 
 @pytest.mark.parametrize(

@@ -196,7 +196,7 @@ def test_cli_json_and_exit_codes(tmp_path, corpus_copy):
     result = run_cli("ingest", "--corpus", str(corpus_copy), "--db", str(data), "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert set(report["files"][0]) == {"path", "status", "reason", "chunks"}
+    assert set(report["files"][0]) == {"path", "status", "reason", "chunks", "withheld", "withheld_reasons"}
     assert report["totals"]["ingested"] == 5
 
     listed = run_cli("sources", "--db", str(data))

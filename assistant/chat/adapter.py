@@ -8,7 +8,7 @@ import base64
 import re
 import threading
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import get_args
@@ -18,6 +18,7 @@ from assistant.domain import DESIGN_DOCUMENTS, Citation, Source
 from assistant.guard import redact
 from assistant.library import design_coverage, sources_in
 from assistant.prompts import PromptTemplate
+from assistant.render import markdown_text
 from assistant.settings import Settings
 from assistant.store import IndexInfo
 
@@ -102,7 +103,7 @@ def render_answer(
 ) -> RenderedAnswer:
     """The message (notices, answer, a compact list of the sources cited), one side panel per
     citation, and the Markdown export."""
-    notices = [f"> {_one_line(notice)}" for notice in answer.notices]
+    notices = [f"> {markdown_text(_one_line(notice))}" for notice in answer.notices]
     parts = ["\n".join(notices), answer.text]
     if answer.citations:
         parts.append(
@@ -126,9 +127,10 @@ def render_library(info: IndexInfo, text: PromptTemplate) -> str:
             f"({'excerpts only' if cover.extent == 'excerpts' else cover.extent})"
             for cover in source.covers
         )
-        facts = ", ".join(part for part in (source.publisher, source.date or "undated") if part)
+        facts = markdown_text(", ".join(p for p in (source.publisher, source.date or "undated") if p))
+        local = "" if source.in_manifest else f" _{text.render('library_local')}_"
         lines.append(
-            f"- **{source.title}** ({facts})" + (f". Carries: {carries}" if carries else "")
+            f"- **{markdown_text(source.title)}** ({facts}){local}" + (f". Carries: {carries}" if carries else "")
         )
     lines.append("")
     for document in design_coverage(info):
@@ -159,6 +161,19 @@ def answer_mode(settings: Settings, text: PromptTemplate) -> str:
             return text.render("mode_model", backend="llama.cpp", model=model)
 
 
+def valid_choices(chosen: Mapping[str, object], sources: Collection[str]) -> dict[str, object]:
+    """What the settings panel can send, and nothing else (Chainlit keeps whatever a client
+    sends): sources the library holds, an audience there is. The mode is only shown."""
+    picked = chosen.get("sources")
+    picked = picked if isinstance(picked, list) else []
+    ids = [source for source in picked if isinstance(source, str) and source in sources]
+    audience = chosen.get("audience")
+    return {
+        "sources": list(dict.fromkeys(ids)),
+        "audience": audience if isinstance(audience, str) and audience in AUDIENCES else None,
+    }
+
+
 def echo(question: str, max_chars: int, text: PromptTemplate) -> str:
     """What the user's own message bubble shows instead of what they typed: the question with
     personal data replaced (the guard the answer path runs first), or, for a pasted document
@@ -169,8 +184,8 @@ def echo(question: str, max_chars: int, text: PromptTemplate) -> str:
 
 
 def highlight(passage: str, quote: str) -> str:
-    """The passage as Markdown, one paragraph per line (as in the document), with the quoted
-    words in bold. Quotes match the passage after white-space and quote-mark normalisation (as
+    """The passage as Markdown that shows its text as text (no link, image or HTML of its own),
+    one paragraph per line (as in the document), with the quoted words in bold. Quotes match the passage after white-space and quote-mark normalisation (as
     the citation checks do); an unmatched quote is not highlighted."""
     span = (_find(passage, quote) if quote.strip() else None) or (0, 0)
     lines, position = [], 0
@@ -185,7 +200,8 @@ def highlight(passage: str, quote: str) -> str:
             a += 1
         while b > a and line[b - 1].isspace():
             b -= 1
-        lines.append(f"{line[:a]}**{line[a:b]}**{line[b:]}" if a < b else line)
+        before, quoted, after = (markdown_text(part) for part in (line[:a], line[a:b], line[b:]))
+        lines.append(f"{before}**{quoted}**{after}" if a < b else markdown_text(line))
     return "\n\n".join(line for line in lines if line.strip())
 
 
@@ -207,6 +223,10 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _is_web(url: str) -> bool:
+    return re.fullmatch(r"https?://[^\s<>]+", url or "") is not None
+
+
 def _sources_cited(citations: list[Citation], sources: Mapping[str, Source]) -> str:
     """One line per source, with every marker that cites it: compact, and each [n] a link."""
     by_source: dict[str, list[Citation]] = {}
@@ -215,23 +235,26 @@ def _sources_cited(citations: list[Citation], sources: Mapping[str, Source]) -> 
     lines = []
     for source_id, cited in by_source.items():
         source = sources.get(source_id)
-        title = source.title if source else cited[0].passage.chunk.title
-        facts = (
+        title = markdown_text(source.title if source else cited[0].passage.chunk.title)
+        facts = markdown_text(
             ", ".join(part for part in (source.publisher, source.date) if part) if source else ""
         )
         markers = " ".join(f"[{c.n}]" for c in cited)
-        lines.append(f"- {markers} {title}" + (f" — {facts}" if facts else ""))
+        label = f" (**{cited[0].label}**)" if cited[0].label else ""
+        lines.append(f"- {markers} {title}{label}" + (f" — {facts}" if facts else ""))
     return "\n".join(lines)
 
 
 def _panel(citation: Citation, source: Source | None) -> str:
     chunk = citation.passage.chunk
     facts = [
-        ("Source", source.title if source else chunk.title),
-        ("Section", chunk.section),
+        ("Source", markdown_text(source.title if source else chunk.title)),
+        ("Note", f"**{citation.label}**" if citation.label else ""),
+        ("Section", markdown_text(chunk.section)),
         ("Page", str(chunk.page) if chunk.page else ""),
-        ("Published", ", ".join(p for p in (source.publisher, source.date) if p) if source else ""),
-        ("Link", f"[{source.url}]({source.url})" if source and source.url else ""),
+        ("Published", markdown_text(", ".join(p for p in (source.publisher, source.date) if p) if source else "")),
+        # The only link a panel shows: the publisher's page, from corpus/sources.toml.
+        ("Link", f"<{source.url}>" if source and source.in_manifest and _is_web(source.url) else ""),
     ]
     listed = "\n".join(f"- **{name}:** {value}" for name, value in facts if value)
     return f"{listed}\n\n---\n\n{highlight(chunk.text, citation.quote)}\n"
@@ -241,10 +264,10 @@ def _export(answer: Answer, sources: Mapping[str, Source], text: PromptTemplate)
     lines = [
         f"# {text.render('export_title')}",
         "",
-        f"**{text.render('export_question')}:** {answer.question}",
+        f"**{text.render('export_question')}:** {markdown_text(answer.question)}",
         "",
     ]
-    lines += [f"> {_one_line(notice)}\n" for notice in answer.notices]
+    lines += [f"> {markdown_text(_one_line(notice))}\n" for notice in answer.notices]
     lines += [answer.text, ""]
     if answer.citations:
         lines += [f"## {text.render('export_references')}", ""]
@@ -253,14 +276,17 @@ def _export(answer: Answer, sources: Mapping[str, Source], text: PromptTemplate)
         source = sources.get(chunk.source_id)
         where = [chunk.section, f"p. {chunk.page}" if chunk.page else ""]
         if source:
-            where += [source.publisher, source.date, source.url]
-        details = ". ".join(part for part in where if part)
+            where += [source.publisher, source.date]
+        details = markdown_text(". ".join(part for part in where if part))
+        if source and source.in_manifest and _is_web(source.url):
+            details += f". <{source.url}>"
+        label = f" ({citation.label})" if citation.label else ""
         lines.append(
-            f"[{citation.n}] {source.title if source else chunk.title}"
+            f"[{citation.n}] {markdown_text(source.title if source else chunk.title)}{label}"
             + (f". {details}" if details else "")
         )
         quote = citation.quote or chunk.text
-        lines += [f"> “{_one_line(quote)}”", ""]
+        lines += [f"> “{markdown_text(_one_line(quote))}”", ""]
     lines.append(
         text.render("export_footer", date=date.today().isoformat(), backend=answer.backend)
     )

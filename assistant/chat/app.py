@@ -18,6 +18,7 @@ from typing import Any
 
 import chainlit as cl
 import chainlit.server
+from chainlit.config import config as chainlit_config
 from chainlit.input_widget import MultiSelect, Select, TextInput
 
 from assistant.answer import Answer, Assistant, QuestionTooLong, UnknownSource
@@ -31,10 +32,13 @@ from assistant.chat.adapter import (
     render_answer,
     render_library,
     starters,
+    valid_choices,
     without_external_links,
 )
 from assistant.chat.data_layer import Answered, FeedbackOnlyDataLayer
-from assistant.chat.users import login_ok
+from assistant.chat.edge import client_address, guard_edge
+from assistant.chat.routes import bind_feedback_to_chats
+from assistant.chat.users import LogIns
 from assistant.embeddings import EmbedderUnavailable
 from assistant.feedback import REASONS, FeedbackStore, feedback_path
 from assistant.llm import GenerationCancelled
@@ -47,7 +51,9 @@ enforce_offline()
 SETTINGS = load_settings()
 TEXT = load_template("chat.v1.md")
 SHARED = SharedAssistant(SETTINGS)
-DATA_LAYER = FeedbackOnlyDataLayer(FeedbackStore(feedback_path(SETTINGS)))
+DATA_LAYER = FeedbackOnlyDataLayer(
+    FeedbackStore(feedback_path(SETTINGS)), SETTINGS.chat_max_comment_chars
+)
 LIBRARY_COMMAND = TEXT.render("library_command")
 _HISTORY = 20  # earlier questions kept per chat, for follow-ups
 _EXPLAINED = (IndexProblem, EmbedderUnavailable, QuestionTooLong, UnknownSource)
@@ -62,6 +68,17 @@ chainlit.server.get_html_template = lambda root_path: without_external_links(
     _chainlit_page(root_path)
 )
 chainlit.server.sio.eio.cors_allowed_origins = None
+# Before Chainlit sees a request: the Host must be this chat's, no API documentation, bodies
+# bounded (edge.py); ratings only from the chat that got the answer (routes.py).
+guard_edge(
+    chainlit.server.app,
+    listening_on=chainlit_config.run.host,
+    names=SETTINGS.chat_allowed_hosts,
+    socket_path=chainlit.server.SOCKET_IO_PATH,
+    unknown_host=TEXT.render("unknown_host"),
+    too_large=TEXT.render("too_large", limit=f"{SETTINGS.chat_max_comment_chars:,}"),
+)
+bind_feedback_to_chats(chainlit.server.app, chainlit.server.router.prefix, DATA_LAYER, TEXT)
 
 
 @cl.data_layer
@@ -70,11 +87,11 @@ def _data_layer() -> FeedbackOnlyDataLayer:
 
 
 if SETTINGS.chat_users_file:
-    users_file = SETTINGS.chat_users_file
+    log_ins = LogIns(SETTINGS.chat_users_file)
 
     @cl.password_auth_callback
     async def log_in(username: str, password: str) -> cl.User | None:
-        ok = await asyncio.to_thread(login_ok, users_file, username, password)
+        ok = await log_ins.check(username, password, client=client_address())
         return cl.User(identifier=username, metadata={"provider": "credentials"}) if ok else None
 
 
@@ -99,11 +116,28 @@ async def start() -> None:
     await cl.ChatSettings(_settings_widgets(assistant, info)).send()
 
 
+@cl.on_settings_update
+async def settings_changed(_changed: dict[str, Any]) -> None:
+    """Chainlit keeps whatever a client sends as settings: only what the panel can send stays."""
+    chosen = cl.user_session.get("chat_settings")
+    if isinstance(chosen, dict):
+        try:
+            _, info = await asyncio.to_thread(SHARED.open)
+            known = info.sources
+        except (IndexProblem, EmbedderUnavailable):  # the next question says what to run
+            known = {}
+        kept = valid_choices(chosen, known)
+        chosen.clear()
+        chosen.update(kept)
+
+
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
-    question = message.content
+    question = message.content if isinstance(message.content, str) else ""
     # The user's bubble shows what the assistant keeps, never what was typed (names, NHS numbers).
-    message.content = echo(question, SETTINGS.max_question_chars, TEXT)
+    # echo() refuses a pasted document before any work; the guard runs in a thread: the event
+    # loop serves every chat.
+    message.content = await asyncio.to_thread(echo, question, SETTINGS.max_question_chars, TEXT)
     await message.update()
     run = cl.context.current_run
     if run is not None:
@@ -135,12 +169,12 @@ async def _report(exc: Exception) -> None:
 
 
 async def _answer(question: str, message: cl.Message, run_id: str | None) -> None:
-    chosen = cl.user_session.get("chat_settings") or {}  # Chainlit merges every change into it
-    assistant = await asyncio.to_thread(SHARED.for_audience, chosen.get("audience"))
-    _, info = SHARED.open()
+    _, info = await asyncio.to_thread(SHARED.open)
+    # Chainlit merges every change into these; a client could have sent anything.
+    chosen = valid_choices(cl.user_session.get("chat_settings") or {}, info.sources)
+    assistant = await asyncio.to_thread(SHARED.for_audience, chosen["audience"])
     history: list[str] = cl.user_session.get("history") or []
-    sources = [str(source) for source in chosen.get("sources") or []] or None  # none: all
-    answer = await _ask(assistant, question, history, sources)
+    answer = await _ask(assistant, question, history, chosen["sources"] or None)  # none: all
     if message.content != answer.question:
         message.content = answer.question
         await message.update()
@@ -158,9 +192,10 @@ async def _answer(question: str, message: cl.Message, run_id: str | None) -> Non
     cl.user_session.get("exports")[reply.id] = rendered.export
     if run_id:
         chunk_ids = tuple(c.passage.chunk.id for c in answer.citations)
-        DATA_LAYER.remember(
-            run_id, Answered(reply.id, answer.question, answer.text, chunk_ids, answer.backend)
+        answered = Answered(
+            reply.id, answer.question, answer.text, chunk_ids, answer.backend, cl.context.session.id
         )
+        DATA_LAYER.remember(run_id, answered)
 
 
 async def _ask(
@@ -241,14 +276,21 @@ async def feedback_given(feedback: Any) -> None:
 
 @cl.action_callback("feedback_reason")
 async def reason_given(action: cl.Action) -> None:
-    feedback_id, reason = str(action.payload.get("feedback_id")), str(action.payload.get("reason"))
-    recorded = reason in REASONS and DATA_LAYER.store.set_reason(feedback_id, reason)
+    """Only a reason this chat was offered (an action's payload is whatever the client sends)."""
+    feedback_id, reason = action.payload.get("feedback_id"), action.payload.get("reason")
+    offered = cl.user_session.get("reason_actions") or {}
+    ours = isinstance(feedback_id, str) and feedback_id in offered
+    recorded = (
+        ours
+        and reason in REASONS
+        and await asyncio.to_thread(DATA_LAYER.store.set_reason, feedback_id, reason)
+    )
     note = (
         TEXT.render("feedback_thanks", reason=reason) if recorded else TEXT.render("feedback_gone")
     )
     await cl.context.emitter.send_toast(note, "success" if recorded else "info")
-    for offered in (cl.user_session.get("reason_actions") or {}).pop(feedback_id, []):
-        await offered.remove()
+    for action_offered in offered.pop(feedback_id, []) if ours else []:
+        await action_offered.remove()
 
 
 def _settings_widgets(assistant: Assistant, info: IndexInfo) -> list[Any]:

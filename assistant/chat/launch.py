@@ -54,17 +54,20 @@ def chat_command(
     return command, environment
 
 
-def start_chat(settings: Settings, host: str, port: int, profile: Path | None) -> None:
+def start_chat(
+    settings: Settings, host: str, port: int, profile: Path | None, no_login: bool = False
+) -> None:
     """Replace this process with the Chainlit server (signals then reach it directly)."""
+    check_log_in(settings, host, no_login)
     _check_port(host, port)
     command, environment = chat_command(settings, host, port, profile)
     if not _is_loopback(host):
         print(
-            f"Warning: the chat on {host} can be reached from other machines."
+            f"Warning: the chat on {host} can be reached from other machines"
             + (
-                ""
+                "; it asks for a log-in."
                 if settings.chat_users_file
-                else " Set ASSISTANT_CHAT_USERS_FILE to require a log-in."
+                else ", without a log-in (--no-login): anyone who can reach it can use it."
             ),
             file=sys.stderr,
         )
@@ -86,6 +89,19 @@ def auth_secret(data_dir: Path) -> str:
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(48), encoding="ascii")
     return path.read_text(encoding="ascii").strip()
+
+
+def check_log_in(settings: Settings, host: str, no_login: bool) -> None:
+    """Other machines can reach a chat not on this machine's own address: it needs a log-in,
+    unless its owner says the network is trusted."""
+    if _is_loopback(host) or settings.chat_users_file or no_login:
+        return
+    raise ChatProblem(
+        f"The chat on {host} could be reached from other machines, so it needs a log-in. "
+        "Add a user with: assistant chat-user add NAME --file data/chat-users, then start it "
+        "with ASSISTANT_CHAT_USERS_FILE=data/chat-users. On a network you trust, add "
+        "--no-login to start it without."
+    )
 
 
 def _check_users(path: Path) -> None:

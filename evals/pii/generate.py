@@ -2,7 +2,10 @@
 
 Every value is synthetic (valid in form, belonging to nobody). A third of the names come from a
 held-out list that the guard's name lists do not contain, so name recall is not measured only on
-names the guard already knows. Deterministic: the same seed gives the same file.
+names the guard already knows. A quarter of the cases come again as Word, Outlook or a PDF paste
+them (marked `"variant"`): non-breaking, thin and other Unicode spaces, a zero-width or soft-hyphen
+character inside the value, fullwidth digits; their offsets are those of the text as pasted.
+Deterministic: the same seed gives the same file.
 
     python -m evals.pii.generate
 """
@@ -149,8 +152,55 @@ def build() -> list[dict]:
     return cases
 
 
+# What Word and Outlook paste: the non-breaking space (autocorrect puts one between a number's
+# groups), thin and other fixed-width spaces, and invisible characters (zero-width space and
+# joiners, word joiner, byte-order mark, soft hyphen) copied in with the text.
+UNICODE_SPACES = ["\u00a0", "\u2009", "\u202f", "\u2007", "\u2002", "\u2003", "\u2005", "\u200a", "\u3000",
+                  "\u205f"]
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
+VARIANT_SHARE = 0.25
+
+
+def pasted(value: str, variant: str, rng: random.Random) -> str:
+    """`value` as a paste from Word or Outlook may carry it."""
+    if variant == "nbsp":
+        return value.replace(" ", "\u00a0")
+    if variant == "unicode space":
+        return "".join(rng.choice(UNICODE_SPACES) if char == " " else char for char in value)
+    if variant == "fullwidth":  # an IME or a PDF: "９４３", "＠"
+        return "".join(chr(ord(char) + 0xFEE0) if char.isdigit() or char == "@" else char for char in value)
+    inside = [i for i in range(1, len(value)) if value[i - 1] != " " and value[i] != " "]
+    at = rng.choice(inside)
+    return value[:at] + rng.choice(INVISIBLE) + value[at:]  # "zero-width"
+
+
+def variants(cases: list[dict], seed: int = SEED + 1) -> list[dict]:
+    """A share of `cases` again, each value rewritten by one kind of paste, with its new offsets
+    and the line of the case it came `from`; Word's non-breaking spaces also go elsewhere in some
+    questions."""
+    rng = random.Random(seed)
+    rewritten = []
+    for line, case in enumerate(cases):
+        if rng.random() >= VARIANT_SHARE:
+            continue
+        (span,) = case["spans"]
+        text, start, end = case["text"], span["start"], span["end"]
+        value = text[start:end]
+        kinds = ["zero-width"] + ["nbsp", "unicode space"] * (" " in value)
+        kinds += ["fullwidth"] * any(char.isdigit() for char in value)
+        variant = rng.choice(kinds)
+        new = pasted(value, variant, rng)
+        before, after = text[:start], text[end:]
+        if rng.random() < 0.3:  # same length: the offsets hold
+            before, after = before.replace(" ", "\u00a0"), after.replace(" ", "\u00a0")
+        rewritten.append({"text": before + new + after, "variant": variant, "from": line,
+                          "spans": [{"type": span["type"], "start": start, "end": start + len(new)}]})
+    return rewritten
+
+
 def main() -> None:
     cases = build()
+    cases += variants(cases)
     with (HERE / "cases.jsonl").open("w", encoding="utf-8") as out:
         for case in cases:
             out.write(json.dumps(case, ensure_ascii=False) + "\n")

@@ -1,0 +1,75 @@
+"""Train the word model behind the planted-instruction detector (assistant/instructions.py).
+
+    python -m evals.injection.train [--corpus DIR]
+
+The rules catch the orders they were written for; held out, they missed a third of a fresh set
+written by someone else. This model learns from the words (one to three in a row) what sets a
+sentence addressed to an AI apart from guidance that talks about AI: its positives are the dev
+instructions, its negatives the dev ordinary sentences and every sentence of the bundled library.
+Logistic regression on TF-IDF, written out as plain numbers (assistant/data/instruction_words.json)
+that the detector scores without scikit-learn. The held-out sentences are never trained on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from assistant.instructions import WORD_MODEL, reading_for_words, word_score
+from evals.injection.measure import library_sentences, load, split_of
+
+THRESHOLD = 0.8  # chosen on the dev sets: the lowest that flags no sentence of the bundled library
+NGRAMS = 3
+REGULARISATION = 4.0
+
+
+def train(positives: list[str], negatives: list[str]) -> dict:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectoriser = TfidfVectorizer(
+        ngram_range=(1, NGRAMS), min_df=2, sublinear_tf=True, lowercase=False, token_pattern=r"\b\w\w+\b"
+    )
+    features = vectoriser.fit_transform([reading_for_words(t) for t in positives + negatives])
+    labels = [1] * len(positives) + [0] * len(negatives)
+    model = LogisticRegression(C=REGULARISATION, class_weight="balanced", max_iter=5000).fit(features, labels)
+    idf = vectoriser.idf_
+    return {
+        "about": "TF-IDF (1-3 words, sublinear tf, l2) and logistic regression; trained by "
+                 "python -m evals.injection.train",
+        "ngrams": NGRAMS,
+        "threshold": THRESHOLD,
+        "bias": round(float(model.intercept_[0]), 6),
+        "terms": {
+            term: [round(float(idf[index]), 6), round(float(model.coef_[0][index]), 6)]
+            for term, index in sorted(vectoriser.vocabulary_.items())
+        },
+    }  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.injection.train", description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, help="corpus folder (default: the bundled corpus/)")
+    args = parser.parse_args(argv)
+    instructions, ordinary = load()
+    library, _ = library_sentences(args.corpus)
+    positives = [item["text"] for item in instructions if split_of(item) == "dev"]
+    negatives = [item["text"] for item in ordinary if split_of(item) == "dev"] + library
+    for fold in (0, 1):
+        # What the library's other half tells of guidance the model has not seen: the share of
+        # its sentences the word model alone would withhold.
+        seen, unseen = library[fold::2], library[1 - fold :: 2]
+        trial = train(positives, negatives[: len(negatives) - len(library)] + seen)
+        flagged = sum(word_score(text, trial) >= THRESHOLD for text in unseen)
+        print(f"library half {fold + 1} unseen in training: {flagged} of {len(unseen)} sentences over the threshold")
+    model = train(positives, negatives)
+    WORD_MODEL.write_text(json.dumps(model, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    print(f"{len(positives)} instructions, {len(negatives)} other sentences; "
+          f"{len(model['terms'])} terms written to {WORD_MODEL}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
