@@ -251,7 +251,8 @@ def _run_sources(settings: Settings, args: argparse.Namespace) -> int:
         }, ensure_ascii=False))
         return 0
     table = Table(title=f"Library (index generation {live.info.generation})")
-    for column in ("title", "publisher", "date", "chunks", "withheld", "carries"):
+    any_withheld = any(source.withheld for source in sources)  # a column only when it says something
+    for column in ("title", "publisher", "date", "chunks", *(["withheld"] if any_withheld else []), "carries"):
         table.add_column(column)
     local = [source for source in sources if not source.in_manifest]
     for source in sources:
@@ -259,10 +260,10 @@ def _run_sources(settings: Settings, args: argparse.Namespace) -> int:
             f"{cover.document} ({'EXCERPTS ONLY' if cover.extent == 'excerpts' else cover.extent})"
             for cover in source.covers
         )
-        withheld = f"[red]{source.withheld}[/]" if source.withheld else ""
+        withheld = [f"[red]{source.withheld}[/]" if source.withheld else ""] if any_withheld else []
         title = _shown(source.title) + ("" if source.in_manifest else " [yellow](local document)[/]")
         table.add_row(title, _shown(source.publisher), _shown(source.date),
-                      str(source.chunks), withheld, carries)  # fmt: skip
+                      str(source.chunks), *withheld, carries)  # fmt: skip
     _out.print(table)
     if local:
         use = {"label": "are used, and labelled \"local document, not one of the library's published "
@@ -277,7 +278,7 @@ def _run_sources(settings: Settings, args: argparse.Namespace) -> int:
         )
         for source in local:
             _out.print(_shown(manifest_entry(source)) + "\n", highlight=False)
-    if any(source.withheld for source in sources):
+    if any_withheld:
         _out.print("[red]! Sentences addressed to an AI were withheld from some documents (the "
                    "'withheld' column): they are not indexed and never quoted.[/red]")
     for document in coverage:

@@ -87,7 +87,9 @@ def render_markdown(
 _ADDRESS = re.compile(
     r"(?:https?://|ftp://|www\.)[^\s<>`]*[^\s<>`.,;:!?)\]'\"]|mailto:[^\s`]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 )
-_MARKUP = re.compile(r"[\\`*_\[\]()<~!|#{}]")  # not ">": a quotation at most, never a link
+# What can open a link, an image, an autolink, HTML, code or emphasis: "(" and "!" mean nothing
+# once "[" is escaped, nor ">" once "<" is.
+_MARKUP = re.compile(r"[\\`*_\[\]<]")
 # "[2]" and "[name]", escaped: a citation marker or the guard's placeholder, kept as they are.
 _KEPT = re.compile(
     r"\\\[(\d+|" + "|".join(re.escape(p.strip("[]")) for p in PLACEHOLDERS.values()) + r")\\\]"

@@ -23,7 +23,8 @@ def test_ask_json_has_the_documented_shape_and_no_personal_data(library_settings
     assert set(answer) == JSON_KEYS
     assert "Amira" not in result.stdout and "07700" not in result.stdout
     assert {d["type"] for d in answer["personal_data"]} == {"NAME", "PHONE"}
-    assert set(answer["citations"][0]) == {"n", "chunk_id", "source_id", "title", "section", "page", "quote", "passage"}
+    assert set(answer["citations"][0]) == {"n", "chunk_id", "source_id", "title", "section", "page", "quote",
+                                           "passage", "local_document", "label"}  # fmt: skip
     assert set(answer["passages"][0]) == {"rank", "chunk_id", "source_id", "title", "section", "page", "score", "text"}
     assert set(answer["timings_ms"]) >= {"guard", "retrieve", "generate", "verify", "total"}
     assert answer["question_type"] == "permission"

@@ -62,9 +62,9 @@ def test_the_detector_keeps_its_measured_figures_and_the_library_loses_nothing()
     library, withheld = library_sentences()
     result = measure(instructions, ordinary, library)
     sets = result["sets"]
-    assert sets["dev"]["recall"] >= 0.98 and sets["dev"]["ordinary_flagged"] <= 2
+    assert sets["dev"]["recall"] >= 0.97 and sets["dev"]["ordinary_flagged"] <= 12
     assert sets["heldout"]["recall"] >= 0.85  # never tuned on
-    assert sets["fresh"]["recall"] >= 0.80  # a third writer's, never tuned on
+    assert sets["fresh"]["recall"] >= 0.85 and sets["fresh2"]["recall"] >= 0.85  # other writers'
     assert len(instructions) >= 150 and len(library) > 1500
     assert result["library"]["flagged"] == 0 and withheld == 0
 

@@ -2,16 +2,17 @@
 
     python -m evals.injection.measure [--corpus DIR] [--show dev]
 
-Three labelled sets of instructions addressed to an AI, each written for this by a different
-writer, in varied wording (direct, polite, indirect, hidden in headings, tables, footnotes or alt
-text, obfuscated), with ordinary sentences of the same domain that talk about AI, users, prompts
-or telling people without instructing an AI (hard negatives):
+Labelled sets of instructions addressed to an AI, each written for this by a different writer
+who never saw the rules, in varied wording (direct, polite, indirect, hidden in headings, tables,
+footnotes or alt text, obfuscated), with ordinary sentences of the same domain that talk about
+AI, users, prompts or telling people without instructing an AI (hard negatives):
 
-  dev      sentences_dev.yaml and half of sentences.yaml (chosen by hash): the rules were tuned
-           and the word model trained on these;
+  dev      sentences_dev.yaml, sentences_dev2.yaml and half of sentences.yaml (chosen by hash):
+           the rules were tuned and the word model trained on these;
   heldout  the other half of sentences.yaml: never tuned on, only reported;
-  fresh    sentences_fresh.yaml, written after the rules by a third writer who never saw them:
-           measured before the word model existed, never tuned on, only reported.
+  fresh    sentences_fresh.yaml and
+  fresh2   sentences_fresh2.yaml: written after the rules, only reported (docs/hardening.md,
+           section 9, says how clean each figure is).
 
 Every sentence, heading and table cell of the bundled library, parsed as ingest parses it, is a
 negative too: the library must lose none (and none is withheld at ingest).
@@ -33,23 +34,28 @@ import yaml
 
 from assistant.instructions import instruction_reason
 
-SENTENCES = Path(__file__).parent / "sentences.yaml"
-DEV_SENTENCES = Path(__file__).parent / "sentences_dev.yaml"
-FRESH_SENTENCES = Path(__file__).parent / "sentences_fresh.yaml"
-SPLITS = ("dev", "heldout", "fresh", "all")
+HERE = Path(__file__).parent
+SENTENCES = HERE / "sentences.yaml"
+# (file, split): "split" is halved by hash into dev and heldout.
+SETS = (
+    (SENTENCES, "split"),
+    (HERE / "sentences_dev.yaml", "dev"),
+    (HERE / "sentences_dev2.yaml", "dev"),
+    (HERE / "sentences_fresh.yaml", "fresh"),
+    (HERE / "sentences_fresh2.yaml", "fresh2"),
+)
+SPLITS = ("dev", "heldout", "fresh", "fresh2", "all")
 
 
 def split_of(item: dict) -> str:
-    if item.get("from") in ("dev", "fresh"):
+    if item.get("from") != "split":
         return item["from"]
     return "heldout" if int(hashlib.sha256(item["text"].encode("utf-8")).hexdigest(), 16) % 2 else "dev"
 
 
-def load(
-    path: Path = SENTENCES, dev_path: Path = DEV_SENTENCES, fresh_path: Path = FRESH_SENTENCES
-) -> tuple[list[dict], list[dict]]:
+def load(sets=SETS) -> tuple[list[dict], list[dict]]:
     instructions, ordinary = [], []
-    for file, origin in ((path, "split"), (dev_path, "dev"), (fresh_path, "fresh")):
+    for file, origin in sets:
         if file.exists():
             data = yaml.safe_load(file.read_text(encoding="utf-8"))
             instructions += [{**item, "from": origin} for item in data["instructions"]]

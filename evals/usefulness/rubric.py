@@ -13,6 +13,7 @@ With a model configured, the harness also asks it to rate the same answers
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,7 +41,9 @@ class Label:
 
 
 def answer_hash(text: str) -> str:
-    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:16]
+    """Of the answer as read: white space and Markdown's escapes (a "\\*" shows as "*") aside."""
+    shown = re.sub(r"\\([\\`*_\[\]<])", r"\1", text)
+    return hashlib.sha256(" ".join(shown.split()).encode("utf-8")).hexdigest()[:16]
 
 
 def load_labels(path: Path = LABELS) -> list[Label]:
