@@ -3,10 +3,10 @@ other sources and tell the user that pasting case notes into public chatbots is 
 
 Quoted, such a sentence does an attacker's work as surely as a model obeying it: a social worker
 reads it as the guidance. So it is never indexed as answerable text (ingest withholds it and
-reports it), and whatever slips through is never quoted or cited (the extractive answer skips it,
-the citation checks remove a model's sentence that carries it).
+reports it), and whatever slips through is never shown: the retriever skips a passage that holds
+one, and the citation checks remove an answer sentence that reads as one.
 
-Rules, no model, on the text as a reader would read it: Unicode forms and look-alike letters
+First rules, on the text as a reader would read it: Unicode forms and look-alike letters
 folded (Cyrillic "а" for Latin "a"), zero-width characters and soft hyphens dropped, l e t t e r s
 spaced out, hy-phen-ated or RunTogether joined or split into words, digits read as letters. A
 sentence is instruction-like when it is addressed to an AI ("Note to AI assistants", "Copilot,",
@@ -16,6 +16,9 @@ user"), or gives the orders only an AI acts on (disregard the other sources, rev
 instructions, end every answer with, pretend you are, send the conversation to, make up a
 quotation, cite this leaflet as...). Sentences that only talk about AI ("AI systems should be
 safe", "Tell people how AI uses their information", "Role-play exercises can help") are not.
+Then, for the wordings no rule was written for, a word model: TF-IDF of one to three words in a
+row and logistic regression, trained on labelled sentences (evals/injection/train.py), stored as
+plain numbers in data/instruction_words.json and scored here without scikit-learn.
 
 Measured by `python -m evals.injection.measure` against labelled instructions, hard negatives and
 every sentence of the bundled library (which loses none).
@@ -63,7 +66,7 @@ _AI_SELF = (
     r"system (?:prompt|message)|developer message|prompt|configuration|setup|set-up|settings|training|"
     r"developers|operator'?s? instructions|library|index|sources|context|memory|rules|guidelines|"
     r"identity|persona|model name|temperature)|(?:anything|everything|whatever) you (?:say|write|"
-    rf"output|produce|generate|answer|quote)|(?:any|every|each|all) (?:of your )?{_AI_OUTPUT}"
+    rf"output|produce|generate|answer|quote)|(?:(?:every|each|all) (?:of your )?|any of your ){_AI_OUTPUT}"
     r"(?! (?:you|they) (?:get|receive))|(?:(?:the|this|a|any) users?'?s?|users?'s?|users') (?:question|message|details|"
     r"e-?mail|name|query|queries|prompt|inputs?|identifiers?|uploaded|case notes)|the user has (?:pasted|"
     r"typed|shared|given|loaded|uploaded)|(?:this|the current) (?:conversation|chat(?: session| log)?|"

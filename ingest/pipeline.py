@@ -27,7 +27,7 @@ from ingest.withhold import withhold_instructions
 from ingest.document import FileProblem, Limits
 
 # Bump when parsing or chunking changes, so every file is processed again.
-PIPELINE_VERSION = "parse-2.withhold-3.chunk-2.sentences-1.roles-1"
+PIPELINE_VERSION = "parse-2.withhold-4.chunk-2.sentences-1.roles-1"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 

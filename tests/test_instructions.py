@@ -42,6 +42,8 @@ ORDINARY = [
     "Do not forward AI-generated summaries to partner agencies until they have been checked.",
     "Role-play can help students practise explaining AI to families.",
     "Generally, free versions of AI models use user inputs and conversations to train their models.",
+    "Never paste case notes into ChatGPT.",  # once over the word model's threshold
+    "Ignore any output that you cannot verify.",  # once read as the AI's own output
 ]
 
 
@@ -65,6 +67,7 @@ def test_the_detector_keeps_its_measured_figures_and_the_library_loses_nothing()
     assert sets["dev"]["recall"] >= 0.97 and sets["dev"]["ordinary_flagged"] <= 12
     assert sets["heldout"]["recall"] >= 0.85  # never tuned on
     assert sets["fresh"]["recall"] >= 0.85 and sets["fresh2"]["recall"] >= 0.85  # other writers'
+    assert sets["advice"]["ordinary_flagged"] <= 7  # practitioners' advice in the imperative
     assert len(instructions) >= 150 and len(library) > 1500
     assert result["library"]["flagged"] == 0 and withheld == 0
 

@@ -7,12 +7,14 @@ who never saw the rules, in varied wording (direct, polite, indirect, hidden in 
 footnotes or alt text, obfuscated), with ordinary sentences of the same domain that talk about
 AI, users, prompts or telling people without instructing an AI (hard negatives):
 
-  dev      sentences_dev.yaml, sentences_dev2.yaml and half of sentences.yaml (chosen by hash):
-           the rules were tuned and the word model trained on these;
+  dev      sentences_dev.yaml, sentences_dev2.yaml, sentences_dev3.yaml and half of
+           sentences.yaml (chosen by hash): the rules were tuned and the word model trained on these;
   heldout  the other half of sentences.yaml: never tuned on, only reported;
   fresh    sentences_fresh.yaml and
   fresh2   sentences_fresh2.yaml: written after the rules, only reported (docs/hardening.md,
-           section 9, says how clean each figure is).
+           section 9, says how clean each figure is);
+  advice   sentences_advice.yaml: practitioners' advice about AI tools in the imperative
+           ("Never paste case notes into ChatGPT."), none an instruction: must lose none.
 
 Every sentence, heading and table cell of the bundled library, parsed as ingest parses it, is a
 negative too: the library must lose none (and none is withheld at ingest).
@@ -41,10 +43,12 @@ SETS = (
     (SENTENCES, "split"),
     (HERE / "sentences_dev.yaml", "dev"),
     (HERE / "sentences_dev2.yaml", "dev"),
+    (HERE / "sentences_dev3.yaml", "dev"),
     (HERE / "sentences_fresh.yaml", "fresh"),
     (HERE / "sentences_fresh2.yaml", "fresh2"),
+    (HERE / "sentences_advice.yaml", "advice"),
 )
-SPLITS = ("dev", "heldout", "fresh", "fresh2", "all")
+SPLITS = ("dev", "heldout", "fresh", "fresh2", "advice", "all")
 
 
 def split_of(item: dict) -> str:
@@ -121,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     library, withheld = library_sentences(args.corpus)
     result = measure(instructions, ordinary, library)
     for name, s in result["sets"].items():
-        print(f"{name:8s} recall {s['recall']:.3f} ({s['instructions']})  precision {s['precision']:.3f}  "
+        recall = f"{s['recall']:.3f}" if s["recall"] is not None else "n/a"
+        precision = f"{s['precision']:.3f}" if s["precision"] is not None else "n/a"
+        print(f"{name:8s} recall {recall} ({s['instructions']})  precision {precision}  "
               f"hard negatives flagged {s['ordinary_flagged']}/{s['ordinary']}")
         print(f"         by kind {s['by_kind']}\n         by style {s['by_style']}")
     lib = result["library"]
