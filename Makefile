@@ -47,6 +47,7 @@ eval: setup-test ingest
 bench: setup-test
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_answer.py
+	$(BIN)/python benchmarks/bench_review.py
 
 # Synthetic libraries of 1k, 10k and 100k chunks, embedded and with a Chroma server: ingest rate,
 # disk, query p50/p95, memory (docs/scale.md). About 15 minutes on 2 cores; 3 GB of free disk.

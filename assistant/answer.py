@@ -9,25 +9,28 @@ or nothing survives the checks, the answer says the guidance does not cover the 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.compose import arrange
-from assistant.domain import Citation, Claim, ListNote, Passage, PersonalData, Removed
+from assistant.domain import Chunk, Citation, Claim, ListNote, Passage, PersonalData, Removed
 from assistant.embeddings import Embedder, load_embedder
 from assistant.extractive import extractive_draft
-from assistant.followup import standalone_question
+from assistant.followup import new_subject, standalone_question
 from assistant.generate import Draft, model_draft
 from assistant.guard import PLACEHOLDERS, redact, without_details
+from assistant.language import in_english
 from assistant.library import design_coverage
 from assistant.llm import LLM, ModelUnavailable, TokenCallback, load_llm
 from assistant.prompts import load_template
 from assistant.question import Question, read_question, unknown_owner, who_can_help
+from assistant.reading import has_words
+from assistant.discussion import discussion_questions
 from assistant.render import numbered, render_markdown
 from assistant.retrieve import Retrieval, Retriever
 from assistant.settings import Settings
-from assistant.store import IndexInfo, IndexMissing, check_model, open_index
+from assistant.store import IndexInfo, check_model, open_live
 from assistant.verify import verify_citations
 
 _MESSAGES = "messages.v2.md"
@@ -39,6 +42,24 @@ class UnknownSource(ValueError):
 
 class QuestionTooLong(ValueError):
     """Refused before any work: longer than `max_question_chars` (a pasted document, not a question)."""
+
+
+class QuestionEmpty(ValueError):
+    """Refused before any work: no letter or digit once invisible characters are read away."""
+
+
+def check_question(question: str, settings: Settings) -> None:
+    """Refuse what is not a question before any work: a pasted document (QuestionTooLong), or
+    nothing at all (QuestionEmpty): only spaces, zero-width or control characters, punctuation
+    or emoji."""
+    if len(question) > settings.max_question_chars:
+        raise QuestionTooLong(
+            f"That is {len(question):,} characters; questions are limited to "
+            f"{settings.max_question_chars:,}. Ask about the practice, not with the "
+            "document: please do not paste case notes or records here."
+        )
+    if not has_words(question):
+        raise QuestionEmpty("The question is empty.")
 
 
 @dataclass(frozen=True)
@@ -55,10 +76,16 @@ class Answer:
     notices: list[str] = field(default_factory=list)  # said before the answer (data removed, fallback)
     timings_ms: dict[str, float] = field(default_factory=dict)
     question_type: str = "general"  # assistant/question.py QUESTION_TYPES
+    subject: str = ""  # a follow-up's own subject ("What about Copilot?"): what it answers about
     # The answer's sentences in order, each with its part (lead, guidance, reported), its role
     # and the [n] of what it cites; and the lists shown only in part.
     claims: list[Claim] = field(default_factory=list)
     lists: list[ListNote] = field(default_factory=list)
+    # The passages found only loosely match the question (the "indirect" notice is shown).
+    loosely_matched: bool = False
+    # For educators: questions the cited passages ask, verbatim and cited, shown after the answer
+    # (assistant/discussion.py); never part of the answer's own sentences.
+    discussion: list[Claim] = field(default_factory=list)
 
     @property
     def lead(self) -> Claim | None:
@@ -72,12 +99,15 @@ class Answer:
             "question": self.question,
             "searched_for": self.searched_for,
             "question_type": self.question_type,
+            "subject": self.subject,
             "answer": self.text,
             "abstained": self.abstained,
             "backend": self.backend,
             "notices": self.notices,
             "lead": _claim_dict(self.lead) if self.lead else None,
             "claims": [_claim_dict(claim) for claim in self.claims],
+            "loosely_matched": self.loosely_matched,
+            "discussion": [_claim_dict(question) for question in self.discussion],
             "lists": [
                 {"after": note.after, "shown": note.shown, "total": note.total,
                  "n": note.citation, "section": note.section}
@@ -149,11 +179,10 @@ class Assistant:
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Assistant:
-        """Open the live index and load the models. Raises IndexProblem (with what to run)."""
+        """Open the live index and load the models. Raises IndexProblem (with what to run); a
+        missing index is IndexMissing, and nothing is created on disk."""
         embedder = embedder or load_embedder(settings, in_background=True, for_answering=True)
-        store = open_index(settings).live()
-        if store is None:
-            raise IndexMissing("There is no index yet. Build it with: assistant ingest")
+        store = open_live(settings)
         check_model(store.info, settings.embedding_model)
         return cls(settings, Retriever(store, embedder, settings), embedder, load_llm(settings), store.info)
 
@@ -174,12 +203,7 @@ class Assistant:
     ) -> Answer:
         """Answer one question. `history`: earlier questions of the conversation, as answered
         (Answer.searched_for), used only to make a follow-up stand on its own."""
-        if len(question) > self.settings.max_question_chars:
-            raise QuestionTooLong(
-                f"That is {len(question):,} characters; questions are limited to "
-                f"{self.settings.max_question_chars:,}. Ask about the practice, not with the "
-                "document: please do not paste case notes or records here."
-            )
+        check_question(question, self.settings)
         unknown = sorted(set(source_ids or ()) - set(self.retriever.sources))
         if unknown:
             raise UnknownSource(
@@ -194,21 +218,25 @@ class Assistant:
         # Someone's details are not part of the question: it is searched for, and answered, as
         # it would be without them.
         searched_for = without_details(standalone_question(redaction.text, earlier, self.llm))
-        asked = read_question(searched_for)
+        subject = new_subject(redaction.text, earlier)
+        asked = read_question(searched_for, subject=subject)
         retrieval = self.search(asked, k, source_ids)
         if not retrieval.relevant and self.llm is not None:
             # A model's rewrite of a follow-up that finds nothing is not trusted over the plain
             # carry-over rule (measured: the small test model's rewrites lost 3 of 3 follow-ups).
             carried = without_details(standalone_question(redaction.text, earlier))
             if carried != searched_for:
-                retried = self.search(read_question(carried), k, source_ids)
+                carried_asked = read_question(carried, subject=subject)
+                retried = self.search(carried_asked, k, source_ids)
                 if retried.relevant:
-                    searched_for, asked, retrieval = carried, read_question(carried), retried
+                    searched_for, asked, retrieval = carried, carried_asked, retried
         clock.lap("retrieve")
-        notices = [self._personal_data_notice(redaction.found)] if redaction.found else []
+        notices = [] if in_english(redaction.text) else [self._messages.render("not_english")]
+        notices += [self._personal_data_notice(redaction.found)] if redaction.found else []
         notices += self._named_body_notices(asked)
         base = dict(question=redaction.text, searched_for=searched_for, question_type=asked.type,
-                    personal_data=list(redaction.found), notices=notices)  # fmt: skip
+                    personal_data=list(redaction.found), notices=notices,
+                    subject=subject.words if subject else "")  # fmt: skip
         owner = unknown_owner(searched_for, self.retriever.mentions)
         if owner:
             notices.append(self._messages.render("owner_not_in_library", owner=owner))
@@ -218,8 +246,9 @@ class Assistant:
         draft, removed, passages = self._generate_and_verify(asked, retrieval, notices, clock, on_token)
         if not draft.claims:
             return self._abstain(base, passages, removed, clock, source_ids)
-        if retrieval.best_similarity < self.settings.direct_answer_similarity:
-            notices.append(self._messages.render("indirect"))
+        loosely = _closest(retrieval, asked) < self.settings.direct_answer_similarity
+        if loosely:
+            notices.append(self._indirect(asked))
         claims, lists, citations = numbered(draft, passages)
         label = self._messages.render("local_document")
         citations = [replace(c, label=label if self.retriever.is_local(c.passage.chunk.source_id) else "")
@@ -228,20 +257,30 @@ class Assistant:
         if local:
             which = f"Passage {local[0]} comes" if len(local) == 1 else f"Passages {', '.join(local)} come"
             notices.append(self._messages.render("local_cited", which=which))
-        text = render_markdown(claims, lists, draft.backend, self._messages)
+        discussion = discussion_questions(citations) if self.settings.audience == "educator" else []
+        text = render_markdown(claims, lists, draft.backend, self._messages, discussion)
         return Answer(**base, text=text, citations=citations, passages=passages, abstained=False,
                       removed=removed, backend=draft.backend, timings_ms=clock.done(),
-                      claims=claims, lists=lists)  # fmt: skip
+                      claims=claims, lists=lists, loosely_matched=loosely, discussion=discussion)  # fmt: skip
 
     def search(self, asked: Question, k: int | None = None, source_ids=None) -> Retrieval:
-        """Hybrid retrieval; a question naming a body ranks that body's own passages first."""
+        """Hybrid retrieval; a question naming a body ranks that body's own passages first, a
+        follow-up naming a subject the passages that speak of it."""
+        about = self.retriever.about(asked.subject, source_ids) if asked.subject else set()
+        prefer = self._bodys_own(asked)
+        retrieval = self.retriever.search(asked.text, k, source_ids, prefer=prefer, first=about)
+        if asked.subject and not about:
+            # The library never speaks of the follow-up's subject: what was found is about the
+            # earlier question alone, and is not an answer to this one.
+            return replace(retrieval, relevant=False)
+        return retrieval
+
+    def _bodys_own(self, asked: Question) -> Callable[[Chunk], bool] | None:
+        """Picks out the passages of the bodies a question names; None if it names none."""
         if not asked.bodies:
-            return self.retriever.search(asked.text, k, source_ids)
+            return None
         covering = self._sources_covering(asked)
-        return self.retriever.search(
-            asked.text, k, source_ids,
-            prefer=lambda chunk: any(b.wrote(chunk, covering) for b in asked.bodies),
-        )  # fmt: skip
+        return lambda chunk: any(body.wrote(chunk, covering) for body in asked.bodies)
 
     def _sources_covering(self, asked: Question) -> set[str]:
         documents = {body.document for body in asked.bodies if body.document}
@@ -308,13 +347,29 @@ class Assistant:
         titles = self.source_titles
         if source_ids:
             titles = sorted({p.chunk.title for p in passages}) or titles
-        text = self._messages.render("abstention", sources="; ".join(titles))
+        text = self._messages.render(
+            self._not_covered(base["subject"]), sources="; ".join(titles), subject=base["subject"]
+        )
         helpers = who_can_help(base["searched_for"])
         if helpers:
             text += "\n\n" + self._messages.render("abstention_referral", who="; ".join(helpers))
         text += "\n\n" + self._messages.render("abstention_help")
         return Answer(**base, text=text, citations=[], passages=passages, abstained=True,
                       removed=removed, backend="none", timings_ms=clock.done())  # fmt: skip
+
+    def _not_covered(self, subject: str) -> str:
+        """Which message declines: a follow-up's subject is named, and whether the library uses
+        its words at all ("does not mention Snapchat") or only apart from this conversation."""
+        if not subject:
+            return "abstention"
+        if self.retriever.uses(subject):
+            return "followup_not_in_context"
+        return "followup_not_mentioned"
+
+    def _indirect(self, asked: Question) -> str:
+        if asked.subject is None:
+            return self._messages.render("indirect")
+        return self._messages.render("followup_indirect", subject=asked.subject.words)
 
     def _personal_data_notice(self, found: Sequence[PersonalData]) -> str:
         """What was removed, and what the guidance says about personal data in AI tools."""
@@ -329,6 +384,20 @@ class Assistant:
             claims = extractive_draft(retrieval, query, self.settings).claims if retrieval.relevant else []
             self._personal_data_quote = _quoted(claims[0], retrieval.passages) if claims else ""
         return f"{notice} {self._personal_data_quote}".strip()
+
+
+def _closest(retrieval: Retrieval, asked: Question) -> float:
+    """How close the best sentence the answer can quote is to the question; for a follow-up's
+    subject, the best that speaks of it (the earlier question's passages are not quoted)."""
+    if asked.subject is None:
+        return retrieval.best_similarity
+    similarities = [
+        similarity
+        for p in retrieval.passages
+        for text, similarity in zip(p.chunk.sentence_texts(), retrieval.sentence_similarity[p.chunk.id])
+        if asked.subject.spoken_of(text)
+    ]
+    return max(similarities, default=0.0)
 
 
 def _quoted(claim: Claim, passages: list[Passage]) -> str:

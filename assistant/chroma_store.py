@@ -22,13 +22,20 @@ from chromadb.config import Settings as ChromaSettings
 
 from assistant.domain import Chunk, Coverage, Source
 from assistant.settings import Settings
-from assistant.store import IndexIncompatible, IndexInfo, ScoredChunk, StoreUnavailable
+from assistant.store import (
+    IndexIncompatible,
+    IndexInfo,
+    ScoredChunk,
+    StoreUnavailable,
+    index_missing,
+)
 
 # Bump when what is stored changes shape (_chunk_metadata, _info_metadata): older indexes are
 # then refused with a clear message instead of being misread.
 SCHEMA_VERSION = 2
 STORE_VERSION = f"chromadb {chromadb.__version__}"
 _BATCH = 1000
+_DATABASE_FILE = "chroma.sqlite3"  # what PersistentClient keeps in its folder
 _KEEP_PREVIOUS = 1  # a reader that opened the previous generation can finish its query
 
 
@@ -53,8 +60,13 @@ class PrecomputedEmbeddings(EmbeddingFunction[Documents]):
         return PrecomputedEmbeddings()
 
 
-def connect(settings: Settings) -> chromadb.api.ClientAPI:
-    """A client for the configured Chroma: a server if one is named, else the data folder."""
+def connect(settings: Settings, create: bool = True) -> chromadb.api.ClientAPI:
+    """A client for the configured Chroma: a server if one is named, else the data folder.
+    Without `create`, a data folder that holds no Chroma database is IndexMissing: opening one
+    would create the folder and an empty database."""
+    if not create and not settings.chroma_server_url:
+        if not (settings.data_dir / "chroma" / _DATABASE_FILE).is_file():
+            raise index_missing(settings)
     options = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     try:
         if settings.chroma_server_url:
@@ -76,9 +88,10 @@ def connect(settings: Settings) -> chromadb.api.ClientAPI:
 class ChromaIndex:
     """All generations of the index in one Chroma database."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, create: bool = True) -> None:
+        """`create=False` to read only: raises IndexMissing where there is no database."""
         self._where = settings.chroma_server_url or str(settings.data_dir)
-        self._client = connect(settings)
+        self._client = connect(settings, create)
         self._prefix = settings.collection
         self._pattern = re.compile(rf"^{re.escape(settings.collection)}-g(\d+)$")
 

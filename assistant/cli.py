@@ -6,18 +6,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from assistant import exit_codes
+from assistant.exit_codes import listed_in_help
 from assistant.offline import enforce_offline
 from assistant.printable import printable
 from assistant.settings import Settings, SettingsError, load_settings
 
-EXIT_NOTHING_INGESTED = 1
-EXIT_USAGE = 2
+if TYPE_CHECKING:
+    from ingest.fetch import FetchResult
 
 _err = Console(stderr=True)
 _out = Console()
@@ -31,6 +35,11 @@ def _shown(text: str) -> str:
     return escape(printable(text))
 
 
+def _problem(exc: Exception) -> None:
+    """An error the user can act on, on stderr, unwrapped: a command it names copies whole."""
+    _err.print(f"[red]{_shown(str(exc))}[/red]", soft_wrap=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `assistant` console script."""
     parser = _parser()
@@ -38,11 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     enforce_offline()
     try:
         settings = load_settings(
-            args.profile, data_dir=getattr(args, "db", None), backend=getattr(args, "backend", None)
-        )
+            args.profile, data_dir=getattr(args, "db", None), backend=getattr(args, "backend", None),
+            audience=getattr(args, "audience", None),
+        )  # fmt: skip
     except SettingsError as exc:
-        _err.print(f"[red]{_shown(str(exc))}[/red]")
-        return EXIT_USAGE
+        _problem(exc)
+        return exit_codes.USAGE
     return args.run(settings, args)
 
 
@@ -54,7 +64,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", type=Path, help="settings profile (TOML)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    ingest = commands.add_parser("ingest", help="index the guidance corpus into the local store")
+    ingest = commands.add_parser(
+        "ingest", help="index the guidance corpus into the local store", **listed_in_help(
+            (exit_codes.OK, "indexed, or nothing had changed"),
+            (exit_codes.NOTHING_INGESTED, "not one file could be indexed"),
+            (exit_codes.USAGE, "a wrong option or folder, another ingest running, an index problem"),
+            (exit_codes.DOWNLOAD_FAILED, "--fetch: a document could not be downloaded (the files "
+                                         "already in the corpus folder were indexed)"),
+        ),
+    )  # fmt: skip
     ingest.add_argument("--corpus", type=Path, help="folder of documents (default: corpus/)")
     ingest.add_argument("--db", type=Path, help="data folder for the index (default: ./data)")
     ingest.add_argument("--fetch", action="store_true", help="download the official documents first")
@@ -62,7 +80,13 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--json", action="store_true", help="print one JSON object")
     ingest.set_defaults(run=_run_ingest)
 
-    sources = commands.add_parser("sources", help="list what the index holds")
+    sources = commands.add_parser(
+        "sources", help="list what the index holds", **listed_in_help(
+            (exit_codes.OK, "listed"),
+            (exit_codes.USAGE, "the index cannot be read (the message says what to run)"),
+            exit_codes.NO_INDEX_MEANING,
+        ),
+    )  # fmt: skip
     sources.add_argument("--db", type=Path, help="data folder for the index (default: ./data)")
     sources.add_argument("--json", action="store_true", help="print one JSON object")
     sources.set_defaults(run=_run_sources)
@@ -71,12 +95,20 @@ def _parser() -> argparse.ArgumentParser:
         "ask", help="answer a question from the guidance, with citations",
         description="Answer QUESTION; with no QUESTION, read one question per line from standard "
         "input and write one JSON object per line.",
+        **listed_in_help(
+            (exit_codes.OK, "answered (an answer may be that the guidance does not cover it)"),
+            (exit_codes.USAGE, "an empty or too long question, an unknown --source, a wrong option, "
+                               "an index that cannot be read"),
+            exit_codes.NO_INDEX_MEANING,
+        ),
     )  # fmt: skip
     ask.add_argument("question", nargs="?", help="the question (omit to read questions from stdin)")
     ask.add_argument("--db", type=Path, help="data folder for the index (default: ./data)")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--source", action="append", metavar="ID", help="only this source (repeatable)")
     ask.add_argument("--backend", choices=["extractive", "ollama", "llamacpp"], help="answer mode")
+    ask.add_argument("--audience", choices=["practitioner", "educator", "policy"],
+                     help="who is asking (educator: the guidance's own questions for discussion)")  # fmt: skip
     ask.add_argument("--k", type=int, help="passages to retrieve (default: 5)")
     ask.set_defaults(run=_run_ask)
 
@@ -108,10 +140,23 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--db", type=Path, help="data folder (default: ./data)")
     export.set_defaults(run=_run_feedback_export)
 
-    from evals.run import add_arguments  # the harness's own options, defined once
+    from assistant.review.command import EXIT_CODES as REVIEW_EXIT_CODES
+    from assistant.review.command import add_arguments as review_arguments
+    from assistant.review.command import run_review
+
+    review = commands.add_parser(
+        "review", help="answer a bank of questions into a pack to review and sign off (HTML, CSV, JSON)",
+        description="Answer every question in QUESTIONS and write review.html, review.csv and "
+        "review.json to --out; with --compare, what changed since an earlier review.",
+        **REVIEW_EXIT_CODES,
+    )  # fmt: skip
+    review_arguments(review)
+    review.set_defaults(run=run_review)
+
+    from evals.run import EXIT_CODES, add_arguments  # the harness's own, defined once
 
     evaluate = commands.add_parser(
-        "eval", help="measure answers against the evaluation cases, beside a baseline"
+        "eval", help="measure answers against the evaluation cases, beside a baseline", **EXIT_CODES
     )
     add_arguments(evaluate)
     evaluate.set_defaults(run=_run_eval)
@@ -130,24 +175,17 @@ def _run_eval(settings: Settings, args: argparse.Namespace) -> int:
 def _run_ingest(settings: Settings, args: argparse.Namespace) -> int:
     from assistant.embeddings import EmbedderUnavailable, load_embedder
     from assistant.store import IndexProblem, open_index
-    from ingest.fetch import fetch_official
-    from ingest.manifest import ManifestError, load_manifest
+    from ingest.manifest import ManifestError
     from ingest.pipeline import IngestBusy, run_ingest
 
     corpus = args.corpus or settings.corpus_dir
     if not corpus.is_dir():
         _err.print(f"[red]Corpus folder not found: {_shown(str(corpus))}[/red]")
-        return EXIT_USAGE
+        return exit_codes.USAGE
+    downloads = []
     try:
         if args.fetch:
-            results = fetch_official(
-                load_manifest(corpus).official,
-                corpus,
-                settings.fetch_timeout_s,
-                int(settings.fetch_max_mb * 1e6),
-            )
-            for result in results:
-                _err.print(f"fetch {result.id}: {result.status} {result.reason}".rstrip())
+            downloads = _download_official(settings, corpus)
         with _progress_bar(enabled=not args.json) as progress:
             report = run_ingest(
                 settings,
@@ -158,23 +196,49 @@ def _run_ingest(settings: Settings, args: argparse.Namespace) -> int:
                 progress=progress,
             )
     except (IngestBusy, IndexProblem, EmbedderUnavailable, ManifestError) as exc:
-        _err.print(f"[red]{_shown(str(exc))}[/red]")
-        return EXIT_USAGE
+        _problem(exc)
+        return exit_codes.USAGE
+    failed = [result for result in downloads if result.status != "fetched"]
     if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False))
+        downloaded = [asdict(result) for result in downloads]
+        print(json.dumps({**report.to_json(), "downloads": downloaded}, ensure_ascii=False))
     else:
         _print_ingest(report)
-    return 0 if report.anything_indexed else EXIT_NOTHING_INGESTED
+        if failed:
+            _out.print(f"[red]{len(failed)} of {len(downloads)} official document(s) could not be "
+                       "downloaded (the reasons are above). Run the same command again once that "
+                       "is put right.[/red]")  # fmt: skip
+    if not report.anything_indexed:
+        return exit_codes.NOTHING_INGESTED
+    return exit_codes.DOWNLOAD_FAILED if failed else exit_codes.OK
+
+
+def _download_official(settings: Settings, corpus: Path) -> list[FetchResult]:
+    """`--fetch`: the official documents, downloaded into the corpus folder; one line each."""
+    from ingest.fetch import fetch_official
+    from ingest.manifest import load_manifest
+
+    results = fetch_official(
+        load_manifest(corpus).official, corpus, settings.fetch_timeout_s,
+        int(settings.fetch_max_mb * 1e6),
+    )  # fmt: skip
+    for result in results:
+        colour = "green" if result.status == "fetched" else "red"
+        _err.print(f"[{colour}]{_shown(result.describe())}[/{colour}]", soft_wrap=True)
+    return results
 
 
 class _progress_bar:
-    """Rich progress bars on stderr for the pipeline's (stage, done, total) callbacks."""
+    """Rich progress bars on stderr for the pipeline's (stage, done, total[, item]) callbacks: one
+    bar a stage, with the file just read beside the files' bar."""
 
-    _LABELS = {"parse": "Parsing files", "embed": "Embedding chunks"}
+    _LABELS = {"load": "Loading the parser and models", "parse": "Reading files",
+               "embed": "Embedding chunks"}  # fmt: skip
 
     def __init__(self, enabled: bool) -> None:
         self._bar = Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.fields[item]}", style="dim"),
             console=_err, disable=not enabled or not _err.is_terminal, transient=True,
         )
         self._tasks: dict[str, int] = {}
@@ -186,10 +250,11 @@ class _progress_bar:
     def __exit__(self, *exc_info):
         return self._bar.__exit__(*exc_info)
 
-    def __call__(self, stage: str, done: int, total: int) -> None:
+    def __call__(self, stage: str, done: int, total: int, item: str = "") -> None:
         if stage not in self._tasks:
-            self._tasks[stage] = self._bar.add_task(self._LABELS.get(stage, stage), total=total)
-        self._bar.update(self._tasks[stage], completed=done, total=total)
+            label = self._LABELS.get(stage, stage)
+            self._tasks[stage] = self._bar.add_task(label, total=total, item="")
+        self._bar.update(self._tasks[stage], completed=done, total=total, item=_shown(item))
 
 
 def _print_ingest(report) -> None:
@@ -222,16 +287,13 @@ def _print_ingest(report) -> None:
 
 def _run_sources(settings: Settings, args: argparse.Namespace) -> int:
     from assistant.library import design_coverage, manifest_entry, sources_in
-    from assistant.store import IndexProblem, open_index
+    from assistant.store import IndexProblem, ingest_command, open_live
 
     try:
-        live = open_index(settings).live()
+        live = open_live(settings)
     except IndexProblem as exc:
-        _err.print(f"[red]{_shown(str(exc))}[/red]")
-        return EXIT_USAGE
-    if live is None:
-        _err.print(f"No index in {settings.data_dir} yet. Build it with: assistant ingest")
-        return EXIT_USAGE
+        _problem(exc)
+        return _index_exit_code(exc)
     sources, coverage = sources_in(live.info), design_coverage(live.info)
     if args.json:
         print(json.dumps({
@@ -252,8 +314,10 @@ def _run_sources(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     table = Table(title=f"Library (index generation {live.info.generation})")
     any_withheld = any(source.withheld for source in sources)  # a column only when it says something
+    # The id is what `assistant ask --source` takes: never cut or wrapped, so it copies whole.
+    table.add_column("id", no_wrap=True)
     for column in ("title", "publisher", "date", "chunks", *(["withheld"] if any_withheld else []), "carries"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # a narrow terminal wraps words, never hides them
     local = [source for source in sources if not source.in_manifest]
     for source in sources:
         carries = ", ".join(
@@ -262,9 +326,9 @@ def _run_sources(settings: Settings, args: argparse.Namespace) -> int:
         )
         withheld = [f"[red]{source.withheld}[/]" if source.withheld else ""] if any_withheld else []
         title = _shown(source.title) + ("" if source.in_manifest else " [yellow](local document)[/]")
-        table.add_row(title, _shown(source.publisher), _shown(source.date),
+        table.add_row(_shown(source.id), title, _shown(source.publisher), _shown(source.date),
                       str(source.chunks), *withheld, carries)  # fmt: skip
-    _out.print(table)
+    _print_whole(table)
     if local:
         use = {"label": "are used, and labelled \"local document, not one of the library's published "
                         "sources\" wherever an answer cites them",
@@ -274,7 +338,7 @@ def _run_sources(settings: Settings, args: argparse.Namespace) -> int:
             f"[yellow]! {len(local)} local document(s): files in {_shown(str(settings.corpus_dir))} that "
             f"sources.toml does not list. They {use}. To make one a library source, add its record to "
             f"{_shown(str(settings.corpus_dir / 'sources.toml'))} with who published it, when and where, "
-            "then run: assistant ingest[/yellow]"
+            f"then run: {_shown(ingest_command(settings))}[/yellow]"
         )
         for source in local:
             _out.print(_shown(manifest_entry(source)) + "\n", highlight=False)
@@ -289,39 +353,62 @@ def _run_sources(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _index_exit_code(problem: Exception) -> int:
+    """No index to read is its own exit code (the message names the command that builds it);
+    any other problem with the index or the model is a usage error."""
+    from assistant.store import IndexMissing
+
+    return exit_codes.NO_INDEX if isinstance(problem, IndexMissing) else exit_codes.USAGE
+
+
+def _print_whole(table: Table) -> None:
+    """A table in a terminal is as wide as the terminal; into a pipe or a file, which have no
+    width, as wide as it needs: Rich's 80 columns there would cut ids and words short."""
+    from rich.measure import Measurement
+
+    if _out.is_terminal:
+        _out.print(table)
+        return
+    needed = Measurement.get(_out, _out.options.update_width(1000), table).maximum
+    Console(width=max(needed, _out.width)).print(table)  # print() can narrow a console, not widen it
+
+
 # -- ask -------------------------------------------------------------------------------------
 
 
 def _run_ask(settings: Settings, args: argparse.Namespace) -> int:
-    from assistant.answer import Assistant, QuestionTooLong, UnknownSource
+    from assistant.answer import Assistant, QuestionEmpty, QuestionTooLong, UnknownSource, check_question
     from assistant.embeddings import EmbedderUnavailable
     from assistant.store import IndexProblem
 
     if args.k is not None and not 1 <= args.k <= 20:
         _err.print("[red]--k must be between 1 and 20[/red]")
-        return EXIT_USAGE
+        return exit_codes.USAGE
     try:
+        if args.question is not None:
+            check_question(args.question, settings)  # before seconds of loading
         assistant = Assistant.open(settings)
     except (IndexProblem, EmbedderUnavailable) as exc:
-        _err.print(f"[red]{_shown(str(exc))}[/red]")
-        return EXIT_USAGE
+        _problem(exc)
+        return _index_exit_code(exc)
+    except (QuestionEmpty, QuestionTooLong) as exc:
+        _problem(exc)
+        return exit_codes.USAGE
     try:
         if args.question is None:  # batch: one JSON object per line, models loaded once
             for line in sys.stdin:
-                if line.strip():
-                    try:
-                        result = assistant.ask(line.strip(), source_ids=args.source, k=args.k).to_dict()
-                    except QuestionTooLong as exc:  # one bad line does not end the batch
-                        result = {"error": str(exc)}
-                    print(json.dumps(result, ensure_ascii=False), flush=True)
+                try:
+                    result = assistant.ask(line.strip(), source_ids=args.source, k=args.k).to_dict()
+                except QuestionEmpty:  # a blank line, or one of invisible characters: skipped
+                    continue
+                except QuestionTooLong as exc:  # one bad line does not end the batch
+                    result = {"error": str(exc)}
+                print(json.dumps(result, ensure_ascii=False), flush=True)
             return 0
-        if not args.question.strip():
-            _err.print("[red]The question is empty.[/red]")
-            return EXIT_USAGE
         answer = assistant.ask(args.question, source_ids=args.source, k=args.k)
     except (UnknownSource, QuestionTooLong) as exc:
-        _err.print(f"[red]{_shown(str(exc))}[/red]")
-        return EXIT_USAGE
+        _problem(exc)
+        return exit_codes.USAGE
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:
@@ -356,8 +443,8 @@ def _run_chat(settings: Settings, args: argparse.Namespace) -> int:
         start_chat(settings, args.host or settings.chat_host, args.port or settings.chat_port,
                    args.profile, no_login=args.no_login)  # fmt: skip
     except ChatProblem as exc:
-        _err.print(f"[red]{_shown(str(exc))}[/red]")
-        return EXIT_USAGE
+        _problem(exc)
+        return exit_codes.USAGE
     return 0  # not reached: start_chat becomes the server
 
 
@@ -369,19 +456,19 @@ def _run_chat_user_add(settings: Settings, args: argparse.Namespace) -> int:
     path = args.file or settings.chat_users_file
     if path is None:
         _err.print("[red]Name the users file: --file FILE, or ASSISTANT_CHAT_USERS_FILE.[/red]")
-        return EXIT_USAGE
+        return exit_codes.USAGE
     if sys.stdin.isatty():
         password = getpass.getpass(f"Password for {args.name}: ")
         if getpass.getpass("Again: ") != password:
             _err.print("[red]The passwords differ.[/red]")
-            return EXIT_USAGE
+            return exit_codes.USAGE
     else:
         password = sys.stdin.readline().rstrip("\n")
     try:
         add_user(path, args.name, password)
     except UsersFileError as exc:
-        _err.print(f"[red]{_shown(str(exc))}[/red]")
-        return EXIT_USAGE
+        _problem(exc)
+        return exit_codes.USAGE
     _err.print(f"{args.name} can log in to the chat (users file: {path}).")
     if not settings.chat_users_file:
         _err.print(f"The chat asks for a log-in once started with ASSISTANT_CHAT_USERS_FILE={path}")

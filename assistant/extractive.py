@@ -19,6 +19,7 @@ citation checks then run on it like on any other draft.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -130,7 +131,8 @@ def extractive_draft(
         return Draft([], answered=False, backend="extractive")
     lead = _lead(candidates, question, policy)
     reference = (lead or candidates[0]).preferred
-    chosen = _chosen(candidates, lead, reference, policy, settings, len(retrieval.query_vector))
+    dimension = len(retrieval.query_vector)
+    chosen = _chosen(candidates, lead, reference, policy, settings, dimension, question)
     passages = list(retrieval.passages)
     claims, notes = _arranged(lead, chosen, passages, continuation, question)
     extra = passages[len(retrieval.passages) :]
@@ -150,7 +152,8 @@ def _candidates(retrieval, question, policy, body_sources) -> list[_Sentence]:
             if index >= len(similarities) or not _answers(text, role):
                 continue
             shared = set(terms(text)) & weights.keys()
-            score = similarities[index] + _LEXICAL_BONUS * sum(weights[t] for t in shared) / total
+            # fsum: the same score whatever order the set gives (it changes with string hashing).
+            score = similarities[index] + _LEXICAL_BONUS * math.fsum(weights[t] for t in shared) / total
             preferred = score + policy.boosts.get(role, policy.boosts.get(voice, 0.0))
             preferred += _BODY_BONUS if by_body else 0.0
             if question.asks_for_a_number and _FIGURE.search(text):
@@ -163,7 +166,24 @@ def _candidates(retrieval, question, policy, body_sources) -> list[_Sentence]:
         for unit in _lists(passage, retrieval.query_vector, weights, total, policy, by_body):
             if unit.key not in found or found[unit.key].preferred < unit.preferred:
                 found[unit.key] = unit
-    return sorted(found.values(), key=lambda s: s.preferred, reverse=True)
+    chosen = found.values()
+    if question.subject is not None:
+        # "What about Copilot?": only what the guidance says about Copilot answers it. Nothing
+        # else is shown, so the earlier question's answer is never passed off as this one's.
+        chosen = [s for s in chosen if question.subject.spoken_of(_unit_text(s))]
+    return sorted(chosen, key=lambda s: s.preferred, reverse=True)
+
+
+def _unit_text(sentence: _Sentence) -> str:
+    """A sentence's text; for a list's lead-in, with its items (the list is shown whole)."""
+    if sentence.role != "list_lead":
+        return sentence.text
+    chunk = sentence.passage.chunk
+    texts, roles = chunk.sentence_texts(), chunk.roles
+    items = itertools.takewhile(
+        lambda i: _is_list_member(texts[i], roles[i]), range(sentence.index + 1, len(texts))
+    )
+    return " ".join([sentence.text, *(texts[i] for i in items)])
 
 
 def _lists(passage, query, weights, total, policy, by_body) -> list[_Sentence]:
@@ -192,7 +212,7 @@ def _lists(passage, query, weights, total, policy, by_body) -> list[_Sentence]:
         mean = vectors[members].mean(axis=0)
         similarity = float(mean @ numpy.asarray(query, dtype=numpy.float32) / (numpy.linalg.norm(mean) or 1.0))
         words = set(terms(" ".join(texts[i] for i in members)))
-        score = similarity + _LEXICAL_BONUS * sum(weights[t] for t in words & weights.keys()) / total
+        score = similarity + _LEXICAL_BONUS * math.fsum(weights[t] for t in words & weights.keys()) / total
         label = set(terms(texts[lead]))
         if len(texts[lead].split()) <= 4 and label and label <= weights.keys():
             score += _LABEL_BONUS  # the list under "Employers", asked what employers should do
@@ -236,7 +256,8 @@ def _lead(candidates: list[_Sentence], question: Question, policy: _Policy) -> _
             return leads[0]
     eligible = [
         c for c in candidates
-        if c.voice in policy.lead_voices and _stands_alone(c) and (c.role != "list_lead" or _compact(c))
+        if c.voice in policy.lead_voices and _stands_alone(c)
+        and (c.role != "list_lead" or _shown(c, question))
     ]  # fmt: skip
     if question.type in _ASKS_WHAT_TO_DO:
         # Asked what to do, the guidance's advice leads when it says anything close: a sentence
@@ -256,7 +277,7 @@ def _stands_alone(sentence: _Sentence) -> bool:
     return sentence.role != "list_lead" or len(text.split()) >= _MIN_WORDS
 
 
-def _chosen(candidates, lead, reference, policy, settings, dimension) -> list[_Sentence]:
+def _chosen(candidates, lead, reference, policy, settings, dimension, question) -> list[_Sentence]:
     """Further sentences close to the lead's score: a question the guidance answers in one place
     gets one or two, one it answers in several places up to `extractive_max_sentences`."""
     kept: list[_Sentence] = []
@@ -271,7 +292,8 @@ def _chosen(candidates, lead, reference, policy, settings, dimension) -> list[_S
         part = _part(candidate)
         if candidate is lead or counts[part] >= limits[part]:
             continue
-        if candidate.role == "list_lead" and (part == "reported" or not _compact(candidate)):
+        shown = _shown(candidate, question)
+        if candidate.role == "list_lead" and (part == "reported" or not shown):
             continue  # a lead-in brings its list: not as a side note, not a long one
         vector = _vector(candidate, dimension)
         if any(cosine(vector, other) > _SAME_SENTENCE for other in vectors):
@@ -368,6 +390,15 @@ def _emit(sentence, part, claims, notes, passages, continuation, seen, question)
     _add(sentence.passage, sentence.index, part, claims, seen)
     if sentence.role == "list_lead" and (question.type == "list" or _compact(sentence)):
         _add_list(sentence.passage, sentence.index, part, claims, notes, passages, continuation, seen)
+
+
+def _shown(lead_in: _Sentence, question: Question) -> bool:
+    """Whether a list's lead-in may be shown: with its list when the list is compact; alone, for
+    a follow-up's subject, when it is a whole sentence ("The difference in ... policies for AI
+    models like Copilot ... is a critical consideration"): it may be all the library says of it.
+    (Shown alone for every question, it lost a dev case's key point and lead: not done.)"""
+    whole_sentence = lead_in.text.rstrip().endswith(".")
+    return _compact(lead_in) or (question.subject is not None and whole_sentence)
 
 
 def _compact(sentence: _Sentence) -> bool:

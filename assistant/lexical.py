@@ -122,6 +122,17 @@ class BM25:
         found = terms(word)
         return bool(found) and all(term in self._terms for term in found)
 
+    def holding(self, wanted: Iterable[str]) -> list[int]:
+        """The documents that hold every one of the `wanted` index terms, in document order."""
+        found: numpy.ndarray | None = None
+        for term in set(wanted):
+            number = self._terms.get(term)
+            if number is None:
+                return []
+            postings = self._documents[self._starts[number] : self._starts[number + 1]]
+            found = postings if found is None else numpy.intersect1d(found, postings, True)
+        return [] if found is None else sorted(found.tolist())
+
     def coverage(self, query: str) -> float:
         """Share of the query's terms that occur anywhere in the documents (0 to 1)."""
         wanted = set(terms(query))
@@ -129,4 +140,5 @@ class BM25:
 
     def term_weights(self, query: str) -> dict[str, float]:
         """Each query term's IDF; a term the library never uses gets the highest weight."""
-        return {term: self._idf.get(term, self._ceiling) for term in set(terms(query))}
+        # In the question's order: sums over these weights are then the same in every process.
+        return {term: self._idf.get(term, self._ceiling) for term in dict.fromkeys(terms(query))}

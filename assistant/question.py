@@ -14,8 +14,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from assistant.domain import Chunk
+
+if TYPE_CHECKING:
+    from assistant.followup import Subject
 
 QUESTION_TYPES = (
     "permission", "responsibility", "list", "definition", "which-standard", "named-source",
@@ -125,6 +129,7 @@ class Question:
     text: str
     type: str  # one of QUESTION_TYPES
     bodies: tuple[Body, ...] = ()  # the bodies the question names
+    subject: Subject | None = None  # what a follow-up asks about instead ("What about Copilot?")
 
     @property
     def asks_for_a_number(self) -> bool:
@@ -132,11 +137,13 @@ class Question:
         return bool(_NUMBER_WANTED.search(self.text))
 
 
-def read_question(text: str, bodies: Sequence[Body] | None = None) -> Question:
-    """The question's type and the bodies it names."""
+def read_question(
+    text: str, bodies: Sequence[Body] | None = None, subject: Subject | None = None
+) -> Question:
+    """The question's type and the bodies it names; `subject`: a follow-up's own subject."""
     bodies = known_bodies() if bodies is None else bodies
     named = tuple(body for body in bodies if body.named_in(text))
-    return Question(text, question_type(text, bool(named)), named)
+    return Question(text, question_type(text, bool(named)), named, subject)
 
 
 def question_type(text: str, names_a_body: bool = False) -> str:

@@ -48,6 +48,13 @@ def as_read(text: str) -> tuple[str, list[int] | None]:
     return "".join(parts), origin
 
 
+def has_words(text: str) -> bool:
+    """Whether the text, read as the guard reads it, holds a letter or a digit in any script:
+    zero-width and control characters, spaces, punctuation and emoji alone say nothing."""
+    read, _ = as_read(text)
+    return any(char.isalnum() for char in read)
+
+
 @lru_cache(maxsize=4096)
 def fold(char: str) -> str:
     """One character as the rules read it: nothing (invisible), a space, a newline, a hyphen or

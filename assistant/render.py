@@ -42,9 +42,14 @@ def numbered(draft: Draft, passages: list[Passage]) -> tuple[list[Claim], list[L
 
 
 def render_markdown(
-    claims: list[Claim], lists: list[ListNote], backend: str, messages: PromptTemplate
+    claims: list[Claim],
+    lists: list[ListNote],
+    backend: str,
+    messages: PromptTemplate,
+    discussion: list[Claim] = (),
 ) -> str:
-    """Markdown: "In short" and the lead, then each part under its heading."""
+    """Markdown: "In short" and the lead, then each part under its heading, then (for educators)
+    the guidance's own questions for discussion."""
     quoted = backend == "extractive"
     notes = {note.after: note for note in lists}
     lines: list[str] = []
@@ -80,6 +85,9 @@ def render_markdown(
                 )
                 lines.append(f"    - _{more}_")
         lines.append("")
+    if discussion:
+        lines += [f"**{messages.render('discussion_heading')}**", ""]
+        lines += [f"- {_sentence(question, quoted=True)}" for question in discussion]
     return "\n".join(lines).strip()
 
 
@@ -114,5 +122,27 @@ def _escaped(text: str) -> str:
 
 def _sentence(claim: Claim, quoted: bool) -> str:
     marks = "".join(f"[{n}]" for n in claim.citations)
-    text = f"“{markdown_text(claim.text)}”" if quoted else markdown_text(claim.text)
+    text = in_quote_marks(markdown_text(claim.text)) if quoted else markdown_text(claim.text)
     return f"{text} {marks}"
+
+
+# A bullet the document's conversion left before a quoted sentence: layout, not its words.
+_BULLET = re.compile(r"^\s*(?:\\?[-*+]|[•▪◦–])\s+")
+_OPENING, _CLOSING = "“", "”"
+
+
+def in_quote_marks(text: str) -> str:
+    """`text` shown as a quotation: “…”, with no stray bullet before it, and never ““ or ””.
+    A sentence holding someone's words (“I chair ... work.” (practice supervisor)) keeps its own
+    marks, balanced where the sentence split left one alone, inside single marks (‘“...”’)."""
+    text = _BULLET.sub("", text.strip())
+    if text.startswith(_OPENING) and text.endswith(_CLOSING) and _OPENING not in text[1:-1]:
+        text = text[1:-1]  # one quotation, whole: our marks are its marks
+    opened, closed = text.count(_OPENING), text.count(_CLOSING)
+    if closed > opened:
+        text = _OPENING * (closed - opened) + text
+    elif opened > closed:
+        text += _CLOSING * (opened - closed)
+    if _OPENING in text or '"' in text:
+        return f"‘{text}’"
+    return f"“{text}”"

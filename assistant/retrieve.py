@@ -8,8 +8,11 @@ answers it. Thresholds are measured on evals/cases/dev.yaml (see evals/README.md
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy
 
@@ -21,6 +24,9 @@ from assistant.sentences import split_sentences
 from assistant.settings import Settings
 from assistant.store import ChunkStore
 from assistant.thesaurus import expand
+
+if TYPE_CHECKING:
+    from assistant.followup import Subject
 
 # Reciprocal-rank fusion: rank r in a list is worth weight / (K + r). Chosen on the dev set
 # (evals/cases/dev.yaml, grid over K 10/30/60 and lexical weight 0.7/1.0/1.4: 43 of 45 in the
@@ -61,7 +67,8 @@ def _sentence_words(chunk: Chunk, weights: dict[str, float]) -> float:
     roles = chunk.roles or ("context",) * len(chunk.sentences)
     for text, role in zip(chunk.sentence_texts(), roles):
         if role != "navigation":
-            best = max(best, sum(weights.get(t, 0.0) for t in set(terms(text))))
+            # fsum: the same total whatever order the set gives (it changes with string hashing).
+            best = max(best, math.fsum(weights.get(t, 0.0) for t in set(terms(text))))
     return best
 
 
@@ -98,6 +105,7 @@ class Retriever:
         # A question's candidates get theirs from the store.
         self._chunks: list[Chunk] = store.chunks(sentence_vectors=False)
         self._by_id = {chunk.id: chunk for chunk in self._chunks}
+        self._number = {chunk.id: number for number, chunk in enumerate(self._chunks)}
         self._instruction_like: dict[str, bool] = {}
         sources = store.info.sources
         self._local = {source_id for source_id, source in sources.items() if not source.in_manifest}
@@ -146,6 +154,22 @@ class Retriever:
         wanted = " ".join(phrase.lower().split())
         return any(wanted in " ".join(chunk.text.lower().split()) for chunk in self._chunks)
 
+    def about(self, subject: Subject, source_ids: Sequence[str] | None = None) -> set[str]:
+        """The passages where the library speaks of a follow-up's subject in its conversation: a
+        sentence (not navigation) that names it and shares a word with the earlier question.
+        Only passages holding every word of the subject are read (the lexical index says which)."""
+        allowed = set(source_ids or self._sources) - self._excluded
+        found = set()
+        for number in self._lexical.holding(subject.terms):
+            chunk = self._chunks[number]
+            if chunk.source_id not in allowed or self._carries_instruction(chunk):
+                continue
+            roles = chunk.roles or ("context",) * len(chunk.sentences)
+            sentences = zip(chunk.sentence_texts(), roles)
+            if any(role != "navigation" and subject.spoken_of(text) for text, role in sentences):
+                found.add(chunk.id)
+        return found
+
     def next_in_section(self, chunk: Chunk) -> Chunk | None:
         """The passage after `chunk` in the same section of the same document, if any."""
         following = self._next.get(chunk.id)
@@ -170,9 +194,11 @@ class Retriever:
         k: int | None = None,
         source_ids: Sequence[str] | None = None,
         prefer: Callable[[Chunk], bool] | None = None,
+        first: Collection[str] = (),
     ) -> Retrieval:
         """The k best passages for `question`, most relevant first; among those about as
-        relevant, passages `prefer` picks out (a named body's own material) first."""
+        relevant, passages `prefer` picks out (a named body's own material) first. Passages
+        `first` names (where a follow-up's subject is spoken of) come before all others."""
         k = k or self._settings.retrieval_k
         pool = self._settings.retrieval_candidates
         if self._excluded:
@@ -192,10 +218,13 @@ class Retriever:
             seen = {hit.chunk.id for hit in dense}
             dense += [hit for hit in self._store.query(rephrased[-1], pool, source_ids) if hit.chunk.id not in seen]
         lexical = self._lexical_ranking(expanded, pool, source_ids)
+        # A follow-up's subject is one or two words beside a whole earlier question: its
+        # passages are candidates even when the earlier question's words outweigh it.
+        on_subject = self._lexical_ranking(expanded, pool, source_ids, among=first) if first else []
         # The dense candidates are ranked again by their best single sentence: a passage that
         # contains the answer in one sentence beats one that is broadly on the topic (measured on
         # evals/cases/dev.yaml: 41 -> 42 of 45 in the top 5; a per-source cap of 4 was best).
-        candidates = list(dict.fromkeys([hit.chunk.id for hit in dense] + lexical))
+        candidates = list(dict.fromkeys([hit.chunk.id for hit in dense] + lexical + on_subject))
         # Dense hits come with their sentence vectors; lexical-only candidates are fetched.
         full = {hit.chunk.id: hit.chunk for hit in dense}
         missing = [chunk_id for chunk_id in candidates if chunk_id not in full]
@@ -224,6 +253,10 @@ class Retriever:
                 fused[chunk_id] += 0.0 if full[chunk_id].source_id in self._local else _VETTED_BONUS
 
         ordered = sorted(fused, key=fused.get, reverse=True)
+        if first:
+            # "What about Copilot?": what the library says about Copilot answers it, ranked by
+            # how close it is to the earlier question; the earlier topic alone comes after.
+            ordered = [c for c in ordered if c in first] + [c for c in ordered if c not in first]
         vectors = self._store.embeddings(ordered)
         chosen = self._diverse(ordered, vectors, k)
         passages = [
@@ -278,12 +311,19 @@ class Retriever:
             scores = numpy.where(numpy.asarray(chunk.roles[: len(scores)]) == "navigation", 0.0, scores)
         return scores.tolist()
 
-    def _lexical_ranking(self, question: str, pool: int, source_ids) -> list[str]:
+    def _lexical_ranking(
+        self, question: str, pool: int, source_ids, among: Collection[str] = ()
+    ) -> list[str]:
+        """The lexical candidates, best first; `among`: only these passages."""
         allowed = None
         if source_ids:
             named = set(source_ids)
             wanted = [number for number, source in enumerate(self._sources) if source in named]
             allowed = numpy.isin(self._source_numbers, wanted)
+        if among:
+            only = numpy.zeros(len(self._chunks), dtype=bool)
+            only[[self._number[chunk_id] for chunk_id in among]] = True
+            allowed = only if allowed is None else allowed & only
         return [self._chunks[i].id for i in self._lexical.top(question, pool, allowed)]
 
     def _diverse(self, ordered: list[str], vectors: dict[str, list[float]], k: int) -> list[str]:

@@ -113,7 +113,7 @@ class Settings(BaseSettings):
     llamacpp_threads: int | None = Field(None, description="default: every core")
 
     # Chat (`assistant chat`, Chainlit) and its feedback store. Chainlit's own options (file
-    # upload, CORS, session timeouts...) live in .chainlit/config.toml.
+    # upload, CORS, session timeouts...) live in assistant/chat/web/.chainlit/config.toml.
     chat_host: str = "127.0.0.1"
     chat_port: int = 8000
     chat_users_file: Path | None = Field(

@@ -7,6 +7,7 @@ index, and killing ingest at any point leaves the previous generation live.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -112,8 +113,33 @@ def check_model(info: IndexInfo, embedding_model: str) -> None:
 
 
 def open_index(settings: Settings) -> Index:
-    """The configured index. Chroma is the one backend; the import stays lazy so that the core
-    can be used (and tested) without loading chromadb."""
+    """The configured index, to build: creates the data folder if need be. Chroma is the one
+    backend; the import stays lazy so that the core can be used (and tested) without chromadb."""
     from assistant.chroma_store import ChromaIndex
 
     return ChromaIndex(settings)
+
+
+def open_live(settings: Settings) -> ChunkStore:
+    """The live generation, to read from. Creates nothing on disk: a mistyped --db must not
+    leave an empty index behind. Raises IndexMissing, with the command that builds it."""
+    from assistant.chroma_store import ChromaIndex
+
+    live = ChromaIndex(settings, create=False).live()
+    if live is None:
+        raise index_missing(settings)
+    return live
+
+
+def index_missing(settings: Settings) -> IndexMissing:
+    """No index where the settings point: say where, and the exact command that builds one."""
+    where = settings.chroma_server_url or settings.data_dir
+    return IndexMissing(f"There is no index in {where}. Build it with: {ingest_command(settings)}")
+
+
+def ingest_command(settings: Settings) -> str:
+    """`assistant ingest`, with the data folder when it is not the default one."""
+    default = Settings.model_fields["data_dir"].default
+    if settings.chroma_server_url or settings.data_dir == default:
+        return "assistant ingest"
+    return f"assistant ingest --db {shlex.quote(str(settings.data_dir))}"

@@ -15,8 +15,9 @@ QUESTION_TYPES), for per-type figures.
 Optional: `audience` and `category` (for per-category figures), `kind` (adversarial cases),
 `values` (personal data planted in the question: none may appear anywhere in the output),
 `without_details` (the same question with the personal data taken out: it must be answered the
-same way) and `must_not_contain` (text that must never be in the output, e.g. a planted
-instruction's canary).
+same way), `must_not_contain` (text that must never be in the output, e.g. a planted
+instruction's canary) and `subject` (a follow-up's own subject, "Copilot" after a question about
+accountability: an answer must name it in its sentences, an abstention must say it is not covered).
 
 Sets whose name ends in `_heldout` (and `heldout` itself) are never used for tuning: reports
 show them apart.
@@ -52,6 +53,7 @@ _FIELDS = {
     "key_points",
     "list_items",
     "without_details",
+    "subject",
 }
 
 
@@ -82,6 +84,7 @@ class Case:
     key_points: tuple[Gold, ...] = ()
     list_items: tuple[Gold, ...] = ()
     without_details: str = ""
+    subject: str = ""  # a follow-up's own subject, which the answer must be about
 
     @property
     def question(self) -> str:
@@ -168,6 +171,7 @@ def _case(item: object, path: Path, heldout: bool) -> Case:
         key_points=key_points,
         list_items=list_items,
         without_details=str(item.get("without_details") or ""),
+        subject=str(item.get("subject") or ""),
     )
 
 

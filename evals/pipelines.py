@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.answer import Answer, Assistant
+from assistant.followup import new_subject
 from assistant.prompts import load_template
 from assistant.question import read_question
 from evals.cases import Case
@@ -102,8 +103,10 @@ class AssistantPipeline:
         answer = self.assistant.ask(case.question, history)
         seconds = time.perf_counter() - started
         outputs.append(answer.to_dict())
-        # The same search the answer ran (a named body's passages first), to rank K_MAX passages.
-        ranked = self.assistant.search(read_question(answer.searched_for), k=K_MAX).passages
+        # The same search the answer ran (a named body's passages first, a follow-up's subject's
+        # before all), to rank K_MAX passages.
+        asked = read_question(answer.searched_for, subject=new_subject(case.question, history))
+        ranked = self.assistant.search(asked, k=K_MAX).passages
         twin = None
         if case.without_details:
             twin = _said(self.assistant.ask(case.without_details, history))

@@ -16,8 +16,10 @@ HEADLINE = (
     ("lead_correct", "Lead correct (first sentence is a key point or the guidance's advice)", True, True),
     ("list_complete", "List complete (every item shown, or how many are not)", True, True),
     ("voice_violations", "Voice violations (finding or testimony before the advice)", False, False),
+    ("voice_violation_rate", "Voice violations, share of permission and how-to answers", False, True),
     ("details_false_abstention", "False abstention, questions with personal details", False, True),
     ("same_without_details", "Answered as without the personal details", True, True),
+    ("followup_subject", "Follow-ups about their own subject (or say it is not covered)", True, True),
     ("type_agreement", "Question type as hand-labelled", True, True),
     ("recall@5", "Retrieval recall@5 (gold span retrieved)", True, True),
     ("mrr", "Retrieval MRR (top 10)", True, False),
@@ -125,6 +127,9 @@ def markdown(report: dict, plots: list[str]) -> str:
         f"- {f['figure']} {f['rule']}: {_fmt(f['value'], False)} — {'ok' if f['ok'] else '**FAILED**'}"
         for f in floors
     ]
+    if run.get("limit"):
+        lines.append(f"Not checked: floors apply only to full sets, and this run took at most "
+                     f"{run['limit']} cases of each (--limit).")  # fmt: skip
     lines += [
         "",
         "## What the reader sees, by set",
@@ -255,6 +260,8 @@ def _why(row: dict) -> str:
             reasons.append("finding or testimony before the advice")
         if row.get("list_complete") is False:
             reasons.append("list incomplete")
+    if row.get("subject_answered") is False:
+        reasons.append("the follow-up's own subject is not what the answer is about")
     for key, what in (
         ("leaked", "personal data leaked"),
         ("forbidden", "canary in answer"),

@@ -1,5 +1,6 @@
 """`assistant eval` / `python -m evals`: run the cases through the assistant and the baseline,
-score both, write the report, and fail (exit 1) when the assistant falls below a floor.
+score both, write the report, and fail (exit 1) when the assistant falls below a floor. Floors
+hold for whole sets only: a run with --limit is a smoke run, and its figures are not checked.
 
     assistant eval [--backend extractive|ollama|llamacpp] [--set NAME ...] [--judge KIND]
                    [--out DIR] [--no-baseline] [--limit N] [--db DIR] [--profile FILE]
@@ -17,11 +18,13 @@ import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
 
+from assistant import exit_codes
 from assistant.answer import Assistant
+from assistant.exit_codes import listed_in_help
 from assistant.llm import ModelUnavailable, load_llm
 from assistant.offline import enforce_offline
 from assistant.settings import PROJECT_ROOT, Settings, load_settings
-from assistant.store import IndexProblem
+from assistant.store import IndexMissing, IndexProblem
 from evals import metrics, report
 from evals.cases import GROUPS, Case, CaseProblem, load_cases, set_names
 from evals.judges import DeterministicJudge, Judge, ModelJudge, agreement
@@ -31,6 +34,12 @@ from evals.usefulness import rubric
 
 REPORTS_DIR = PROJECT_ROOT / "evals" / "reports"
 FLOORS = Path(__file__).parent / "floors.toml"
+EXIT_CODES = listed_in_help(
+    (exit_codes.OK, "ran, and every figure is within its floor (or --limit: floors not applied)"),
+    (exit_codes.BELOW_FLOOR, "a figure of the full sets fell outside its floor (BELOW FLOOR: ...)"),
+    (exit_codes.USAGE, "a wrong option or case set, a model judge that cannot be reached"),
+    exit_codes.NO_INDEX_MEANING,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,7 +76,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m evals", description=__doc__.splitlines()[0], **EXIT_CODES
+    )
     parser.add_argument("--profile", help="settings profile (TOML)")
     add_arguments(parser)
     args = parser.parse_args(argv)
@@ -81,7 +92,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         return _evaluate(settings, args)
     except ModelUnavailable as exc:  # a model judge whose server is down, say
         print(f"assistant eval: {exc}", file=sys.stderr)
-        return 2
+        return exit_codes.USAGE
 
 
 def _evaluate(settings: Settings, args: argparse.Namespace) -> int:
@@ -91,7 +102,7 @@ def _evaluate(settings: Settings, args: argparse.Namespace) -> int:
         assistant = Assistant.open(settings)
     except (CaseProblem, IndexProblem) as problem:
         print(f"assistant eval: {problem}", file=sys.stderr)
-        return 2
+        return exit_codes.NO_INDEX if isinstance(problem, IndexMissing) else exit_codes.USAGE
     judge = _judge(args.judge, assistant, settings)
     pipelines: list[Pipeline] = [AssistantPipeline(assistant)]
     if not args.no_baseline:
@@ -124,7 +135,8 @@ def _evaluate(settings: Settings, args: argparse.Namespace) -> int:
     roles = measure(load_labels(), indexed_roles(assistant.retriever.chunks))
     usefulness = _usefulness(results["assistant"]["cases"], cases, answers, judge, assistant)
     summary = results["assistant"]["summary"]
-    floors = check_floors(summary, args.floors)
+    # Floors are set on whole sets: a few cases of each say nothing about them either way.
+    floors = [] if args.limit else check_floors(summary, args.floors)
     full = {
         "run": _run_info(settings, args, assistant, judge, cases, time.perf_counter() - started),
         "pipelines": results,
@@ -140,10 +152,13 @@ def _evaluate(settings: Settings, args: argparse.Namespace) -> int:
     written = report.write(full, folder)
     _print_headline(full)
     print("report: " + ", ".join(str(p) for p in written))
+    if args.limit:
+        print(f"floors not checked: they apply only to full sets, and --limit {args.limit} ran a sample")
+        return exit_codes.OK
     failed = [f for f in floors if not f["ok"]]
     for f in failed:
         print(f"BELOW FLOOR: {f['figure']} = {f['value']} (needs {f['rule']})", file=sys.stderr)
-    return 1 if failed else 0
+    return exit_codes.BELOW_FLOOR if failed else exit_codes.OK
 
 
 def check_floors(summary: dict, path: Path) -> list[dict]:
@@ -273,6 +288,7 @@ def _run_info(settings, args, assistant, judge, cases, seconds) -> dict:
         "judge": judge.name,
         "sets": sorted({c.set for c in cases}, key=lambda s: set_names().index(s)),
         "cases": len(cases),
+        "limit": args.limit,  # a sample of each set: floors not checked
         "index_generation": assistant.index.generation,
         "seconds": seconds,
         "cores": os.cpu_count(),

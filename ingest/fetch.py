@@ -7,12 +7,16 @@ never leaves half a file to be ingested.
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
+import ssl
 import tempfile
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlparse
 
 from ingest.manifest import OfficialDocument
 
@@ -30,8 +34,21 @@ class FetchResult:
     id: str
     path: str
     status: str  # "fetched" or "failed"
-    reason: str = ""
+    reason: str = ""  # why it failed, in plain words ("no network (name resolution failed)")
     bytes: int = 0
+    host: str = ""  # where it was downloaded from
+
+    def describe(self) -> str:
+        """One line for the person who asked for the download."""
+        if self.status == "fetched":
+            return f"downloaded {self.id} from {self.host} ({_size(self.bytes)}) to {self.path}"
+        return f"could not download {self.id} from {self.host}: {self.reason}"
+
+
+def _size(count: int) -> str:
+    if count >= 1e6:
+        return f"{count / 1e6:.1f} MB"
+    return f"{count / 1e3:.0f} kB" if count >= 1e3 else f"{count} bytes"
 
 
 def fetch_official(
@@ -42,6 +59,12 @@ def fetch_official(
 
 
 def _fetch_one(document: OfficialDocument, corpus_dir: Path, timeout_s: float, max_bytes: int):
+    result = _download(document, corpus_dir, timeout_s, max_bytes)
+    host = urlparse(document.fetch_url).netloc or document.fetch_url
+    return replace(result, host=host)
+
+
+def _download(document: OfficialDocument, corpus_dir: Path, timeout_s: float, max_bytes: int):
     target = corpus_dir / document.file
     accepted = _ACCEPTED.get(target.suffix.lower())
     if accepted is None:
@@ -64,9 +87,31 @@ def _fetch_one(document: OfficialDocument, corpus_dir: Path, timeout_s: float, m
     except _TooBig:
         return FetchResult(document.id, document.file, "failed", _too_big(max_bytes))
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return FetchResult(document.id, document.file, "failed", f"download failed: {reason}")
+        return FetchResult(document.id, document.file, "failed", plain_reason(exc, timeout_s))
     return FetchResult(document.id, document.file, "fetched", bytes=size)
+
+
+def plain_reason(exc: BaseException, timeout_s: float) -> str:
+    """Why a download failed, in words a social worker can act on, not an errno."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"the website answered {exc.code} {exc.reason}".rstrip()
+    cause = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    if isinstance(cause, socket.gaierror):
+        if cause.errno == socket.EAI_NONAME:
+            return "no network, or no such website (name resolution failed)"
+        return "no network (name resolution failed)"
+    if isinstance(cause, (TimeoutError, socket.timeout)):
+        return f"no answer within {timeout_s:g} seconds (a slow or missing network)"
+    if isinstance(cause, ConnectionRefusedError):
+        return "the website refused the connection"
+    if isinstance(cause, ssl.SSLError):
+        return "the secure connection failed (check the computer's date and any proxy)"
+    if isinstance(cause, OSError) and cause.errno in _NO_ROUTE:
+        return "no network (the network is unreachable)"
+    return f"the download failed ({cause})"
+
+
+_NO_ROUTE = {errno.ENETUNREACH, errno.EHOSTUNREACH}
 
 
 class _TooBig(Exception):

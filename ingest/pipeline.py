@@ -29,7 +29,9 @@ from ingest.document import FileProblem, Limits
 # Bump when parsing or chunking changes, so every file is processed again.
 PIPELINE_VERSION = "parse-2.withhold-4.chunk-2.sentences-1.roles-1"
 
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
+# (stage, done, total[, item]): "load" (parser and models, once), "parse" (after each file, with
+# its path), "embed" (after each batch of chunks).
+Progress = Callable[..., None]
 
 
 class IngestBusy(Exception):
@@ -97,7 +99,7 @@ def run_ingest(
     """Bring the index in line with the corpus folder; see the module docstring."""
     started = time.perf_counter()
     corpus = corpus_dir or settings.corpus_dir
-    progress = progress or (lambda stage, done, total: None)
+    progress = progress or (lambda stage, done, total, item="": None)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(settings.data_dir / "ingest.lock")
     try:
@@ -126,44 +128,16 @@ def _ingest(settings, embedder, index, corpus, rebuild, progress) -> IngestRepor
     previous = {source.path: source for source in live.info.sources.values()} if reusable else {}
     manifest = load_manifest(corpus)
     files = discover(corpus)
-    report = IngestReport()
-    carried: list[Source] = []
-    prepared: list[_Prepared] = []
-    limits = limits_for(settings)
     shape = ChunkShape(
         settings.chunk_target_words, settings.chunk_max_words, settings.chunk_overlap_sentences
     )
+    reader = _FileReader(manifest, limits_for(settings), shape, embedder, progress)
+    progress("parse", 0, len(files))
     for done, path in enumerate(files, start=1):
-        progress("parse", done - 1, len(files))
         relative = path.relative_to(corpus).as_posix()
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        before = previous.get(relative)
-        if before is not None and before.file_sha256 == digest and _same_record(before, manifest, relative):
-            carried.append(before)
-            report.files.append(FileReport(relative, "unchanged", "", before.chunks, before.withheld))
-            continue
-        try:
-            from ingest.parse import parse_file  # seconds of imports, paid only when needed
-
-            document = parse_file(path, limits)
-        except FileProblem as problem:
-            reason = problem.reason
-            if before is not None:
-                carried.append(before)
-                reason += "; the previously indexed version is kept"
-            report.files.append(FileReport(relative, problem.status, reason))
-            continue
-        source = manifest.source_for(relative, document.title)
-        source = replace(source, title=printable(source.title))  # a title may come from a file name
-        elements = [replace(e, text=printable(e.text)) for e in document.elements]
-        elements, withheld = withhold_instructions(elements)
-        source = replace(source, file_sha256=digest, withheld=withheld.count)
-        _, chunks = chunk_document(source.id, source.title, elements, shape, embedder.fits)
-        note = _integrity_note(manifest, relative, digest)
-        file_report = FileReport(relative, "ingested", note, len(chunks), withheld.count, list(withheld.reasons))
-        prepared.append(_Prepared(source, chunks, file_report))
-        report.files.append(prepared[-1].report)
-    progress("parse", len(files), len(files))
+        reader.read(path, relative, previous.get(relative))
+        progress("parse", done, len(files), relative)  # after the file: the bar moves as it works
+    report, carried, prepared = IngestReport(files=reader.files), reader.carried, reader.prepared
     gone = set(previous) - {source.path for source in carried} - {p.source.path for p in prepared}
     if live is not None and reusable and not prepared and not gone:
         report.total_chunks = live.count()
@@ -190,6 +164,59 @@ def _ingest(settings, embedder, index, corpus, rebuild, progress) -> IngestRepor
     report.generation = building.info.generation
     report.published = True
     return report
+
+
+class _FileReader:
+    """The corpus's files, read one by one: each carried over unchanged (`carried`), or parsed,
+    cleared of planted instructions and chunked (`prepared`), and reported in `files`."""
+
+    def __init__(self, manifest: Manifest, limits: Limits, shape: ChunkShape, embedder: Embedder,
+                 progress: Progress) -> None:  # fmt: skip
+        self.manifest, self.limits, self.shape, self.embedder = manifest, limits, shape, embedder
+        self._progress = progress
+        self._parse_file: Callable | None = None
+        self.files: list[FileReport] = []
+        self.carried: list[Source] = []
+        self.prepared: list[_Prepared] = []
+
+    def read(self, path: Path, relative: str, before: Source | None) -> None:
+        """One file; `before` is what the live index holds of it, if anything."""
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if before is not None and before.file_sha256 == digest and _same_record(before, self.manifest, relative):
+            self.carried.append(before)
+            self.files.append(FileReport(relative, "unchanged", "", before.chunks, before.withheld))
+            return
+        try:
+            document = self._parser()(path, self.limits)
+        except FileProblem as problem:
+            reason = problem.reason
+            if before is not None:
+                self.carried.append(before)
+                reason += "; the previously indexed version is kept"
+            self.files.append(FileReport(relative, problem.status, reason))
+            return
+        source = self.manifest.source_for(relative, document.title)
+        source = replace(source, title=printable(source.title))  # a title may come from a file name
+        elements = [replace(e, text=printable(e.text)) for e in document.elements]
+        elements, withheld = withhold_instructions(elements)
+        source = replace(source, file_sha256=digest, withheld=withheld.count)
+        _, chunks = chunk_document(source.id, source.title, elements, self.shape, self.embedder.fits)
+        note = _integrity_note(self.manifest, relative, digest)
+        file_report = FileReport(relative, "ingested", note, len(chunks), withheld.count, list(withheld.reasons))
+        self.prepared.append(_Prepared(source, chunks, file_report))
+        self.files.append(file_report)
+
+    def _parser(self) -> Callable:
+        """The parser, and the embedding model that sizes chunks, loaded when the first file needs
+        them: seconds of loading, reported as a stage of its own rather than as the first file."""
+        if self._parse_file is None:
+            self._progress("load", 0, 1)
+            from ingest.parse import parse_file  # seconds of imports, paid only when needed
+
+            self.embedder.fits("")  # a lazy embedder loads its model now
+            self._parse_file = parse_file
+            self._progress("load", 1, 1)
+        return self._parse_file
 
 
 def _same_record(before: Source, manifest: Manifest, relative: str) -> bool:
@@ -250,8 +277,8 @@ def _embed_and_store(live, building, prepared, embedder, settings, progress) -> 
     chunks = [chunk for item in prepared for chunk in item.chunks]
     missing = list({chunk.content_hash: chunk for chunk in chunks if chunk.content_hash not in known}.values())
     batch = max(1, settings.embedding_batch_size)
+    progress("embed", 0, len(missing))
     for first in range(0, len(missing), batch):
-        progress("embed", first, len(missing))
         part = missing[first : first + batch]
         texts = [chunk.embedding_text() for chunk in part]
         sentences = [chunk.sentence_texts() for chunk in part]
@@ -262,7 +289,7 @@ def _embed_and_store(live, building, prepared, embedder, settings, progress) -> 
             position += len(group)
             known[chunk.content_hash] = replace(chunk, sentence_vectors=packed)
             vectors[chunk.content_hash] = chunk_vector
-    progress("embed", len(missing), len(missing))
+        progress("embed", first + len(part), len(missing))
     if chunks:
         stored = [replace(c, sentence_vectors=known[c.content_hash].sentence_vectors) for c in chunks]
         building.upsert(stored, [vectors[chunk.content_hash] for chunk in chunks])

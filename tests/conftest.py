@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.chat.launch import WEB_ROOT
 from assistant.offline import enforce_offline
 from assistant.settings import PROJECT_ROOT, Settings, load_settings
 from tests.ollama_standin import ollama_standin  # noqa: F401 (a fixture, shared)
@@ -26,6 +27,9 @@ netguard = sys.modules.get("netguard") or importlib.import_module("tests.netguar
 GUARD_FOLDER = Path(netguard.__file__).parent
 
 enforce_offline()
+# Tests that import Chainlit itself: its root is the chat's (assistant/chat/web), else Chainlit
+# writes a default .chainlit/ into the folder pytest runs in.
+os.environ.setdefault("CHAINLIT_APP_ROOT", str(WEB_ROOT))
 
 
 # -- No egress: every test, and every Python process a test starts, runs behind the network

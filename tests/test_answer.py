@@ -8,10 +8,11 @@ import json
 
 import pytest
 
-from assistant.answer import Answer, UnknownSource
+from assistant.answer import Answer, QuestionEmpty, UnknownSource
 from assistant.domain import Claim
 from assistant.followup import leans_on_history, standalone_question
 from assistant.generate import Draft, parse_model_output
+from assistant.language import in_english
 from assistant.verify import quote_in, strip_outside_links, verify_citations
 
 pytestmark = pytest.mark.slow
@@ -66,6 +67,60 @@ def test_a_question_the_guidance_does_not_cover_is_declined(assistant):
     for title in assistant.source_titles:
         assert title in answer.text  # lists what was searched
     assert "data protection officer" in answer.text and "Social Work England" in answer.text
+
+
+# Written after assistant/language.py and never used to tune it: questions practitioners in
+# the UK might type in their first language, and English ones that could be mistaken for another.
+NOT_ENGLISH = [
+    "Beth mae'r canllawiau'n ei ddweud am recordio cyfarfodydd gyda Copilot?",  # Welsh
+    "Jakie są zasady korzystania z narzędzi AI w pracy socjalnej?",  # Polish
+    "Est-ce que je peux enregistrer un entretien avec un outil d'IA ?",  # French
+    "¿Qué dice la guía sobre compartir datos personales con herramientas de IA?",  # Spanish
+    "Este permis să folosesc Copilot pentru rapoarte?",  # Romanian
+    "Os assistentes sociais podem usar IA nos relatórios?",  # Portuguese
+    "Как защитить персональные данные при работе с ИИ?",  # Russian
+    "کیا میں کیس نوٹس کے لیے اے آئی استعمال کر سکتا ہوں؟",  # Urdu
+    "ਕੀ ਮੈਂ ChatGPT ਵਰਤ ਸਕਦਾ ਹਾਂ?",  # Punjabi
+    "社工可以用人工智能寫報告嗎?",  # Chinese
+]
+ENGLISH = [
+    "Can I use Otter.ai to transcribe a child protection conference?",
+    "DPIA needed for Copilot in Teams?",
+    "What does SWE standard 3.11 say?",
+    "Is Magic Notes approved by Kirklees?",
+    "ChatGPT, Gemini, Claude: which are safe?",
+    "Can Dr Aleksandra Wiśniewska use AI for her court reports?",
+    "Should I tell Señora Núñez that I used AI?",
+    "Can my ASYE supervisor see my AI prompts?",
+    "Is it OK to use DeepL to translate a letter into Polish for a family?",
+    "Tell me about the Oxford Statement",
+    "AI and GDPR?",
+    "Are LLMs allowed in CIN/CP/LAC recording?",
+    "What about Wales? Does Social Care Wales have AI guidance?",
+]
+
+
+@pytest.mark.parametrize("question", NOT_ENGLISH)
+def test_a_question_in_another_language_is_told_the_library_is_in_english(question):
+    assert not in_english(question)
+
+
+@pytest.mark.parametrize("question", ENGLISH)
+def test_short_english_with_acronyms_and_names_is_english(question):
+    assert in_english(question)
+
+
+def test_the_answer_says_the_library_works_in_english(assistant):
+    answer = assistant.ask("هل يمكنني استخدام ChatGPT لكتابة ملاحظات الحالة؟")
+    assert answer.notices[0].startswith("This library's guidance is in English")
+    assert "Please ask your question in English." in answer.notices[0]
+    assert "in English" not in " ".join(assistant.ask(CASE_NOTES).notices)
+
+
+def test_a_question_of_invisible_characters_or_punctuation_is_refused_as_empty(assistant):
+    for question in ("\u200b\u200c\u2060\ufeff", "\u00a0\t\x1b", "?!", "👍🙂", ""):
+        with pytest.raises(QuestionEmpty, match="The question is empty."):
+            assistant.ask(question)
 
 
 def test_personal_data_never_reaches_the_answer_or_its_json(assistant):

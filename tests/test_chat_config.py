@@ -11,6 +11,7 @@ import pytest
 
 from assistant.chat.launch import (
     SECRET_VARIABLE,
+    WEB_ROOT,
     ChatProblem,
     auth_secret,
     chat_command,
@@ -21,7 +22,7 @@ from assistant.settings import PROJECT_ROOT, load_settings
 from tests.test_ingest import CLI, run_cli
 
 CHAINLIT = Path(find_spec("chainlit").origin).parent
-CONFIG = tomllib.loads((PROJECT_ROOT / ".chainlit" / "config.toml").read_text(encoding="utf-8"))
+CONFIG = tomllib.loads((WEB_ROOT / ".chainlit" / "config.toml").read_text(encoding="utf-8"))
 
 
 def _keys(table: dict, prefix: str = "") -> set[str]:
@@ -64,7 +65,7 @@ def test_config_keys_are_ones_the_installed_chainlit_knows():
 
 def test_our_translation_has_every_key_of_the_installed_chainlit():
     ours = json.loads(
-        (PROJECT_ROOT / ".chainlit" / "translations" / "en-GB.json").read_text("utf-8")
+        (WEB_ROOT / ".chainlit" / "translations" / "en-GB.json").read_text("utf-8")
     )
     theirs = json.loads((CHAINLIT / "translations" / "en-US.json").read_text("utf-8"))
     assert _keys(ours) == _keys(theirs)
@@ -72,8 +73,8 @@ def test_our_translation_has_every_key_of_the_installed_chainlit():
 
 
 def test_readme_shown_in_the_chat_exists_in_the_configured_language():
-    assert (PROJECT_ROOT / f"chainlit_{CONFIG['UI']['language']}.md").is_file()
-    assert (PROJECT_ROOT / "chainlit.md").is_file()  # else Chainlit writes its own default there
+    assert (WEB_ROOT / f"chainlit_{CONFIG['UI']['language']}.md").is_file()
+    assert (WEB_ROOT / "chainlit.md").is_file()  # else Chainlit writes its own default there
 
 
 def test_users_file_round_trip(tmp_path):

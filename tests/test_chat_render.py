@@ -23,7 +23,7 @@ from assistant.chat.adapter import (
 )
 from assistant.domain import Chunk, Citation, Claim, Coverage, Passage, Source
 from assistant.prompts import load_template
-from assistant.render import render_markdown
+from assistant.render import in_quote_marks, render_markdown
 from assistant.settings import load_settings
 from assistant.store import IndexInfo, IndexProblem
 
@@ -44,6 +44,7 @@ SOURCES = {
         "2025-12",
         covers=(Coverage("swe-professional-standards", "excerpts"),),
         chunks=4,
+        in_manifest=True,
     ),
 }
 
@@ -112,7 +113,8 @@ def test_every_marker_has_a_panel_named_exactly_as_in_the_text():
     ):
         assert expected in first.content
     assert "**paste “case notes” into**" in second.content  # curly quotes match straight ones
-    assert "**Link:**" not in second.content  # no URL known: no link line
+    # No URL in the manifest: the panel says so rather than leaving the reader to look for one.
+    assert f"**Link:** {TEXT.render('panel_no_link')}" in second.content
 
 
 def test_the_reference_list_names_only_cited_sources_once_each():
@@ -147,9 +149,61 @@ def test_the_export_holds_the_question_answer_and_full_references():
     assert export.startswith(f"# {TEXT.render('export_title')}\n")
     assert "Can [name] use ChatGPT?" in export and "- “You remain accountable.” [1]" in export
     assert (
-        "[1] BASW guidance. Part 1 > Records. p. 4. BASW. 2025-03. <https://basw.example/ai>\n"
+        "[1] BASW guidance. Part 1 > Records. p. 4. BASW, 2025-03. <https://basw.example/ai>\n"
         "> “You remain accountable.”"
     ) in export
+
+
+def test_each_answer_lists_only_its_own_passages_collapsed_with_their_source():
+    answer = _answer([_citation(1, "basw", "You remain accountable.", "You remain accountable.")])
+    props = render_answer(answer, SOURCES, TEXT).passages("Passages cited")
+    assert props["title"] == "Passages cited" and props["expanded"] is False
+    (item,) = props["items"]
+    assert item["marker"] == "[1]" and item["heading"] == "BASW guidance — Records"
+    assert "**You remain accountable.**" in item["content"]
+
+
+def test_a_local_document_is_labelled_not_given_an_unknown_publisher():
+    local = Source("notes", "notes.md", "Team notes", "unknown", "", in_manifest=False)
+    sources = {**SOURCES, "notes": local}
+    chunk = Chunk("notes-1", "notes", "Team notes", "Check drafts.", ("Drafts",), 0, 13, 0, "h")
+    citation = Citation(1, Passage(1, chunk, 0.5, 0.7), "Check drafts.", label="local document")
+    rendered = render_answer(_answer([citation]), sources, TEXT)
+    (panel,) = rendered.panels
+    assert f"**Published:** {TEXT.render('panel_local')}" in panel.content
+    assert "unknown" not in panel.content and "**Link:**" not in panel.content
+    assert "unknown" not in rendered.export and TEXT.render("panel_local") in rendered.export
+
+
+def test_a_quote_cut_with_an_ellipsis_is_highlighted_and_exported_whole():
+    text = "Do not paste case notes into public tools. Always check the output before saving."
+    quote = "Do not paste case notes ... check the output"
+    answer = _answer([_citation(1, "basw", text, quote)])
+    rendered = render_answer(answer, SOURCES, TEXT)
+    assert "**Do not paste case notes into public tools. Always check the output**" in rendered.panels[0].content
+    assert "> “Do not paste case notes into public tools. Always check the output”" in rendered.export
+    assert "..." not in rendered.export.split("## ")[-1]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "shown"),
+    [
+        ("- Principle 1: You know what AI is", "“Principle 1: You know what AI is”"),
+        ("• Be open with families", "“Be open with families”"),
+        ("“We check every draft.”", "“We check every draft.”"),  # never ““...””
+        # The sentence split left the quotation's opening mark in the sentence before.
+        ("I chair meetings daily.” (practice supervisor)", "‘“I chair meetings daily.” (practice supervisor)’"),
+        ("Staff said “no” to it.", "‘Staff said “no” to it.’"),
+    ],
+)
+def test_quotes_are_shown_without_bullets_or_doubled_quote_marks(sentence, shown):
+    assert in_quote_marks(sentence) == shown
+    answer = _answer([_citation(1, "basw", sentence, sentence)])
+    rendered = render_answer(answer, SOURCES, TEXT)
+    references = rendered.export.split("## ")[-1]
+    assert f"> {shown}" in references and "““" not in references and "””" not in references
+    claim = Claim(sentence, citations=(1,), quotes=(sentence,), part="lead")
+    assert in_quote_marks(sentence) in render_markdown([claim], [], "extractive", MESSAGES)
 
 
 def test_highlight_keeps_list_markers_outside_the_bold_and_each_line_a_paragraph():

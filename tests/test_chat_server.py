@@ -20,6 +20,7 @@ import httpx
 import pytest
 import socketio
 
+from assistant.chat.launch import WEB_ROOT
 from assistant.settings import PROJECT_ROOT
 from tests.test_ingest import CLI, run_cli
 
@@ -205,7 +206,7 @@ def test_a_conversation_through_the_real_server(chat, tmp_path):
         client = ChatClient(chat.url)
         await client.connect()
         widgets = await client.wait_for("chat_settings")
-        assert [w["id"] for w in widgets["value"]] == ["mode", "sources", "audience"]
+        assert [w["id"] for w in widgets["value"]] == ["mode", "sources", "audience", "presenting"]
         assert widgets["value"][0]["disabled"] and "extractive" in widgets["value"][0]["initial"]
 
         # The redacted question replaces what was typed, in the bubble and the run step.
@@ -215,16 +216,18 @@ def test_a_conversation_through_the_real_server(chat, tmp_path):
         run = client.after(start, "update_message", name="on_message")[-1]
         assert run["input"] == echoed
 
-        # The answer: a notice first, [n] markers, one side panel per marker named as in the text.
+        # The answer: a notice first, [n] markers, and under it one element listing a passage per
+        # marker (not side panels: Chainlit shows those of the whole conversation as one).
         (answer,) = client.after(start, "new_message", type="assistant_message")
         content = answer["output"]
         assert content.startswith("> I removed personal details") and NHS_NUMBER not in content
         markers = set(re.findall(r"\[\d+\]", content))
-        panels = client.after(start, "element", forId=answer["id"], type="text")
-        assert markers and {p["name"] for p in panels} == markers
-        for panel in panels:
-            assert panel["display"] == "side" and panel["url"].startswith("data:text/markdown")
-            text = _decoded(panel["url"])
+        (passages,) = client.after(start, "element", forId=answer["id"], type="custom")
+        assert passages["name"] == "Passages" and passages["display"] == "inline"
+        items = passages["props"]["items"]
+        assert markers and {item["marker"] for item in items} == markers
+        for item in items:
+            text = item["content"]
             assert "**Source:**" in text and re.search(r"\*\*[^*]+\*\*", text.split("---", 1)[1])
 
         # Export as Markdown: a file attached to the answer, carried in its URL (not written).
@@ -270,7 +273,7 @@ def test_a_conversation_through_the_real_server(chat, tmp_path):
     asyncio.run(conversation())
     log = chat.stop()
     assert "Smith" not in log and NHS_NUMBER not in log and "Jones" not in log  # never logged
-    files = PROJECT_ROOT / ".files"
+    files = WEB_ROOT / ".files"
     assert not files.exists() or not any(p.is_file() for p in files.rglob("*"))  # nothing left
 
     exported = subprocess.run(

@@ -227,6 +227,26 @@ def test_a_finding_or_testimony_before_the_advice_is_a_voice_violation_unless_la
     assert "voice_violation" not in reader(case_of("evidence"), first_reported, VOICES, judge)
 
 
+def test_the_voice_floor_is_a_rate_and_holds_on_a_larger_run():
+    """The full run's 9 violations in 60 voice questions failed a count floor set on the fast
+    set's 46; as a share (the count still reported) it is held to the same standard on both."""
+    from evals.report import flat
+    from evals.run import FLOORS, check_floors
+
+    judge = VerbatimJudge()
+    violating = record([said(TESTIMONY, 1, quoted=True), said(ADVICE, 1, quoted=True)], {1: PASSAGE_C})
+    clean = record([said(ADVICE, 1, quoted=True, part="lead")], {1: PASSAGE_C})
+    rows = [score_case(case_of(), violating, judge, "", VOICES)] * 9
+    rows += [score_case(case_of(), clean, judge, "", VOICES)] * 51
+    summary = summarise(rows)
+    assert (summary["voice_violations"], summary["voice_questions"]) == (9, 60)
+    assert flat(summary)["voice_violation_rate"] == pytest.approx(0.15)
+    voice = [f for f in check_floors(summary, FLOORS) if f["figure"].startswith("voice")]
+    assert [(f["figure"], f["ok"]) for f in voice] == [("voice_violation_rate", True)]
+    worse = summarise(rows[:9] * 2 + rows[9:])  # 18 of 69
+    assert not next(f for f in check_floors(worse, FLOORS) if f["figure"] == "voice_violation_rate")["ok"]
+
+
 def test_a_list_is_complete_when_every_item_is_shown_or_the_answer_says_how_many_are_not():
     judge = VerbatimJudge()
     items = tuple(Gold("src", f"Principle {n}: item {n}") for n in range(1, 5))
@@ -252,6 +272,26 @@ def test_personal_details_must_not_change_the_answer():
     assert reader(question, other, VOICES, judge)["same_without_details"] is False
     declined = score_case(question, record([], {}, abstained=True), judge, "", VOICES)
     assert summarise([declined])["details_false_abstention"] == 1.0
+
+
+def test_a_follow_ups_subject_must_be_what_the_answer_is_about():
+    judge = VerbatimJudge()
+    copilot = "Copilot drafts are read and corrected before they are saved."
+    follow_up = case_of(turns=("Who is accountable for AI?", "What about Copilot?"),
+                        subject="Copilot", key_points=(Gold("src", copilot),))  # fmt: skip
+    about_it = record([said(copilot, 1, quoted=True, part="lead")], {1: copilot})
+    again = record([said(ADVICE, 1, quoted=True, part="lead")], {1: PASSAGE_C})
+    assert score_case(follow_up, about_it, judge, "", VOICES)["subject_answered"] is True
+    earlier_topic = score_case(follow_up, again, judge, "", VOICES)
+    assert earlier_topic["subject_answered"] is False and earlier_topic["passed"] is False
+    # A subject the library never speaks of: declined, and named in what the answer says.
+    never = case_of(turns=("Who is accountable for AI?", "What about Snapchat?"),
+                    subject="Snapchat", expect="abstain", gold=(), key_points=())  # fmt: skip
+    says_so = record([], {}, abstained=True, answer="The guidance does not mention Snapchat.")
+    generic = record([], {}, abstained=True, answer="The guidance does not cover this question.")
+    rows = [score_case(never, says_so, judge, ""), score_case(never, generic, judge, "")]
+    assert [row["subject_answered"] for row in rows] == [True, False]
+    assert summarise(rows)["followup_subject"] == 0.5 and summarise(rows)["followup_questions"] == 2
 
 
 def test_prompt_leak_needs_eight_words_of_the_instructions_in_a_row():
@@ -337,7 +377,7 @@ def test_the_fast_set_meets_the_floors_and_writes_the_report(library_settings, t
     assert ours["citation_validity"] == 1.0 and ours["leaks"] == 0 and ours["errors"] == 0
     # What the reader sees is measured and held to its floors, the baseline beside it.
     floors = {f["figure"] for f in report["floors"]}
-    assert {"key_point_quoted", "lead_correct", "list_complete", "voice_violations",
+    assert {"key_point_quoted", "lead_correct", "list_complete", "voice_violation_rate",
             "details_false_abstention"} <= floors  # fmt: skip
     assert all(f["ok"] for f in report["floors"])
     theirs = report["pipelines"]["baseline"]["summary"]
@@ -362,9 +402,7 @@ def test_a_figure_below_its_floor_fails_the_run(library_settings, tmp_path):
     floors.write_text('[min]\n"recall@5" = 1.01\n')
     done = run_evals(
         "--set",
-        "dev",
-        "--limit",
-        "3",
+        "personal_data",  # a whole set: floors hold for whole sets only
         "--no-baseline",
         "--no-agreement",
         "--db",
@@ -379,10 +417,29 @@ def test_a_figure_below_its_floor_fails_the_run(library_settings, tmp_path):
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
+def test_a_sample_run_is_not_held_to_the_floors(library_settings, tmp_path):
+    """`--limit` takes a few cases of each set: the floors, set on whole sets, say nothing about
+    them, so the run says so in one line and succeeds."""
+    floors = tmp_path / "floors.toml"
+    floors.write_text('[min]\n"recall@5" = 1.01\n')
+    done = run_evals("--set", "dev", "--limit", "3", "--no-baseline", "--no-agreement",
+                     "--db", str(library_settings.data_dir), "--out", str(tmp_path / "r"),
+                     "--floors", str(floors))  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "BELOW FLOOR" not in done.stderr
+    said = [line for line in done.stdout.splitlines() if "floors" in line]
+    assert said == ["floors not checked: they apply only to full sets, and --limit 3 ran a sample"]
+    report = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
+    assert report["floors"] == [] and report["run"]["limit"] == 3
+    assert "floors apply only to full sets" in (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+
+
 def test_no_index_is_a_plain_message(tmp_path):
     done = run_evals("--set", "dev", "--db", str(tmp_path / "empty"), "--out", str(tmp_path / "r"))
-    assert done.returncode == 2
-    assert "assistant ingest" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 3
+    assert f"assistant ingest --db {tmp_path / 'empty'}" in done.stderr and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []  # no data folder, no empty index, no report
 
 
 @pytest.mark.slow

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import errno
 import http.server
+import os
+import socket
 import threading
+import urllib.error
 from pathlib import Path
 
 import pytest
 
 from assistant.chroma_store import ChromaIndex
 from assistant.library import design_coverage
-from ingest.fetch import fetch_official
+from ingest.fetch import fetch_official, plain_reason
 from ingest.manifest import load_manifest
 from ingest.pipeline import run_ingest
 from tests.conftest import HashingEmbedder
+from tests.test_ingest import run_cli
 
 STANDARDS = (
     "<html><head><title>Professional standards</title></head><body>"
@@ -93,3 +98,49 @@ def test_a_fetched_official_document_counts_as_full_text(tmp_path, settings, pub
     assert status["swe-professional-standards"] == "full"
     assert status["gds-ai-playbook"] == "missing"
     assert "3.11 Maintain clear, accurate" in live.chunks("swe-professional-standards")[0].text
+
+
+@pytest.mark.parametrize(
+    "error, said",
+    [
+        (urllib.error.URLError(socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")),
+         "no network (name resolution failed)"),
+        (urllib.error.URLError(socket.gaierror(socket.EAI_NONAME, "Name or service not known")),
+         "no network, or no such website (name resolution failed)"),
+        (urllib.error.URLError(OSError(errno.ENETUNREACH, "Network is unreachable")),
+         "no network (the network is unreachable)"),
+        (urllib.error.URLError(ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused")),
+         "the website refused the connection"),
+        (TimeoutError("timed out"), "no answer within 5 seconds (a slow or missing network)"),
+    ],
+)  # fmt: skip
+def test_a_failed_download_says_why_in_plain_words(error, said):
+    assert plain_reason(error, 5) == said
+
+
+@pytest.mark.slow
+def test_ingest_fetch_that_cannot_download_still_ingests_and_says_why(tmp_path, publisher):
+    """Each document that could not be downloaded gets one line saying why; the files already in
+    the corpus folder are indexed, the summary printed, and the exit code says not all went well."""
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    nobody = f"127.0.0.1:{closed.getsockname()[1]}"
+    closed.close()  # nothing listens there: the connection is refused, as by a proxy or firewall
+    corpus = tmp_path / "corpus"
+    write_manifest(corpus, publisher)
+    text = (corpus / "sources.toml").read_text().replace(f"{publisher}/playbook", f"http://{nobody}/playbook")
+    (corpus / "sources.toml").write_text(text)
+    (corpus / "team-policy.md").write_text("# Team AI policy\n\nOnly approved tools may be used for case notes.\n")
+    done = run_cli("ingest", "--fetch", "--corpus", str(corpus), "--db", str(tmp_path / "data"),
+                   env={**os.environ, "ASSISTANT_FETCH_MAX_MB": "1"})  # fmt: skip
+    said = done.stderr.splitlines()
+    host = publisher.removeprefix("http://")
+    assert f"could not download gds-ai-playbook from {nobody}: the website refused the connection" in said
+    assert f"could not download oxford-statement from {host}: the website answered 404 Not Found" in said
+    assert any(line.startswith(f"downloaded swe-professional-standards from {host}") for line in said)
+    assert "Errno" not in done.stderr and "Traceback" not in done.stderr
+    out = " ".join(done.stdout.split())
+    assert "team-policy.md ingested" in " ".join(out.replace("│", " ").split())
+    assert "2 ingested, 0 unchanged, 0 skipped, 0 failed" in out
+    assert "3 of 4 official document(s) could not be downloaded" in out
+    assert done.returncode == 4

@@ -130,6 +130,32 @@ def test_a_corrupted_replacement_keeps_the_previous_version(settings, corpus_cop
     assert ChromaIndex(settings).live().chunks("policy-docx")
 
 
+@pytest.mark.slow
+def test_progress_is_reported_per_file_read_and_per_batch_embedded(tmp_path, corpus_copy):
+    """The bar moves as the work is done: loading the parser and models is a stage of its own
+    (not the first file), each file is reported once it has been read, embedding after each
+    batch of chunks."""
+    settings = load_settings(data_dir=tmp_path / "data", embedding_batch_size=16)
+    events: list[tuple] = []
+    report = run_ingest(settings, HashingEmbedder(), ChromaIndex(settings), corpus_dir=corpus_copy,
+                        progress=lambda *event: events.append(event))  # fmt: skip
+    files = len(SEEDS)
+    assert [e for e in events if e[0] == "load"] == [("load", 0, 1), ("load", 1, 1)]
+    reading = [e for e in events if e[0] == "parse"]
+    assert reading == [("parse", 0, files)] + [("parse", n, files, path) for n, path in enumerate(SEEDS, 1)]
+    assert events.index(("load", 1, 1)) < events.index(reading[1])  # loaded before the first file ends
+    embedded = [e for e in events if e[0] == "embed"]
+    total = embedded[0][2]
+    assert total == report.total_chunks > 16 * 3
+    assert [done for _, done, _ in embedded] == [0, *range(16, total, 16), total]
+    assert events.index(reading[-1]) < events.index(embedded[0])
+    # Nothing changed: nothing to load or embed, and each file is still reported once.
+    events.clear()
+    run_ingest(settings, HashingEmbedder(), ChromaIndex(settings), corpus_dir=corpus_copy,
+               progress=lambda *event: events.append(event))  # fmt: skip
+    assert [e[0] for e in events] == ["parse"] * (files + 1)
+
+
 def test_a_second_ingest_is_refused_while_one_runs(settings, corpus_copy):
     settings.data_dir.mkdir(parents=True)
     with FileLock(settings.data_dir / "ingest.lock"):

@@ -129,3 +129,12 @@ def test_an_empty_library_scores_nothing():
     assert empty.scores("consent").tolist() == []
     assert empty.top("consent", 5) == []
     assert BM25(["", "the and"]).top("consent", 5) == []
+
+
+def test_holding_finds_the_documents_with_every_term():
+    documents = _library()
+    index = BM25(documents)
+    wanted = terms("copilot supervision")
+    expected = [i for i, d in enumerate(documents) if set(wanted) <= set(terms(d))]
+    assert expected and index.holding(wanted) == expected
+    assert index.holding(terms("snapchat")) == [] and index.holding([]) == []

@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from assistant.settings import PROJECT_ROOT
+from assistant.chat.launch import WEB_ROOT
 from tests.test_chat_server import ChatClient, ChatServer
 from tests.test_ingest import run_cli
 
@@ -66,7 +66,7 @@ def test_no_planted_identifier_is_stored_anywhere(tmp_path, library_settings):
     temporary.mkdir()
     home.mkdir()
     env = {"TMPDIR": str(temporary), "HOME": str(home), "ASSISTANT_DATA_DIR": str(data)}
-    chainlit_files = PROJECT_ROOT / ".files"
+    chainlit_files = WEB_ROOT / ".files"
     before = {p for p in chainlit_files.rglob("*")} if chainlit_files.exists() else set()
 
     server = ChatServer(tmp_path / "chat.log", "--db", str(data), env=env)
@@ -110,7 +110,7 @@ def test_no_planted_identifier_is_stored_anywhere(tmp_path, library_settings):
         [p for p in chainlit_files.rglob("*") if p not in before] if chainlit_files.exists() else []
     )
     files, size, hits = search(
-        [data, temporary, home, outputs, PROJECT_ROOT / ".chainlit"],
+        [data, temporary, home, outputs, WEB_ROOT / ".chainlit"],
         extra_files=[server.log, *[p for p in new_chainlit if p.is_file()]],
     )
     print(f"\nprivacy at rest: {files} files, {size / 1e6:.1f} MB searched for "

@@ -16,9 +16,10 @@ from typing import get_args
 from assistant.answer import Answer, Assistant
 from assistant.domain import DESIGN_DOCUMENTS, Citation, Source
 from assistant.guard import redact
+from assistant.html_page import markdown_html, page
 from assistant.library import design_coverage, sources_in
 from assistant.prompts import PromptTemplate
-from assistant.render import markdown_text
+from assistant.render import in_quote_marks, markdown_text
 from assistant.settings import Settings
 from assistant.store import IndexInfo
 
@@ -29,10 +30,11 @@ _EXTERNAL_LINK = re.compile(r"<link\b[^>]*\bhref=\"https?://[^\"]*\"[^>]*>\s*", 
 
 @dataclass(frozen=True)
 class Panel:
-    """The side panel of one citation. `name` is its marker, "[n]": Chainlit links an element
-    wherever its name appears verbatim in the message's text."""
+    """One cited passage, shown under its answer: `name` is its marker ("[n]"), `heading` what
+    the collapsed row says (source and section), `content` the passage in Markdown."""
 
     name: str
+    heading: str
     content: str  # Markdown
 
 
@@ -41,6 +43,14 @@ class RenderedAnswer:
     content: str  # Markdown: notices, the answer, the sources cited
     panels: list[Panel]
     export: str  # Markdown for a file: the question, the answer, full references with quotes
+
+    def passages(self, title: str, expanded: bool = False) -> dict[str, object]:
+        """The props of the element that lists this answer's passages under it, collapsed
+        (public/elements/Passages.jsx). Not Chainlit's side panel: Chainlit 2.12 opens that by
+        itself after every answer, stacking the side elements of the whole conversation
+        (frontend MessagesContainer), so an earlier answer's passage showed as this one's."""
+        items = [{"marker": p.name, "heading": p.heading, "content": p.content} for p in self.panels]
+        return {"title": title, "expanded": expanded, "items": items}
 
 
 @dataclass(frozen=True)
@@ -110,10 +120,7 @@ def render_answer(
             f"**{text.render('references')}**\n" + _sources_cited(answer.citations, sources)
         )
     content = "\n\n".join(part for part in parts if part)
-    panels = [
-        Panel(f"[{c.n}]", _panel(c, sources.get(c.passage.chunk.source_id)))
-        for c in answer.citations
-    ]
+    panels = [_panel(c, sources.get(c.passage.chunk.source_id), text) for c in answer.citations]
     return RenderedAnswer(content, panels, _export(answer, sources, text))
 
 
@@ -127,10 +134,12 @@ def render_library(info: IndexInfo, text: PromptTemplate) -> str:
             f"({'excerpts only' if cover.extent == 'excerpts' else cover.extent})"
             for cover in source.covers
         )
-        facts = markdown_text(", ".join(p for p in (source.publisher, source.date or "undated") if p))
-        local = "" if source.in_manifest else f" _{text.render('library_local')}_"
+        if source.in_manifest:
+            facts = f" ({markdown_text(', '.join(p for p in (source.publisher, source.date or 'undated') if p))})"
+        else:  # nothing is known of a local file's publisher or date
+            facts = f" _{text.render('library_local')}_"
         lines.append(
-            f"- **{markdown_text(source.title)}** ({facts}){local}" + (f". Carries: {carries}" if carries else "")
+            f"- **{markdown_text(source.title)}**{facts}" + (f". Carries: {carries}" if carries else "")
         )
     lines.append("")
     for document in design_coverage(info):
@@ -171,6 +180,7 @@ def valid_choices(chosen: Mapping[str, object], sources: Collection[str]) -> dic
     return {
         "sources": list(dict.fromkeys(ids)),
         "audience": audience if isinstance(audience, str) and audience in AUDIENCES else None,
+        "presenting": chosen.get("presenting") is True,
     }
 
 
@@ -236,47 +246,83 @@ def _sources_cited(citations: list[Citation], sources: Mapping[str, Source]) -> 
     for source_id, cited in by_source.items():
         source = sources.get(source_id)
         title = markdown_text(source.title if source else cited[0].passage.chunk.title)
-        facts = markdown_text(
-            ", ".join(part for part in (source.publisher, source.date) if part) if source else ""
-        )
+        facts = markdown_text(_published(source)) if source and source.in_manifest else ""
         markers = " ".join(f"[{c.n}]" for c in cited)
         label = f" (**{cited[0].label}**)" if cited[0].label else ""
         lines.append(f"- {markers} {title}{label}" + (f" — {facts}" if facts else ""))
     return "\n".join(lines)
 
 
-def _panel(citation: Citation, source: Source | None) -> str:
+def _panel(citation: Citation, source: Source | None, text: PromptTemplate) -> Panel:
     chunk = citation.passage.chunk
+    title = source.title if source else chunk.title
+    listed = source is not None and source.in_manifest
     facts = [
-        ("Source", markdown_text(source.title if source else chunk.title)),
+        ("Source", markdown_text(title)),
         ("Note", f"**{citation.label}**" if citation.label else ""),
         ("Section", markdown_text(chunk.section)),
         ("Page", str(chunk.page) if chunk.page else ""),
-        ("Published", markdown_text(", ".join(p for p in (source.publisher, source.date) if p) if source else "")),
+        # A local file's provenance is unknown: it says so rather than "unknown".
+        ("Published", markdown_text(_published(source)) if listed else text.render("panel_local")),
         # The only link a panel shows: the publisher's page, from corpus/sources.toml.
-        ("Link", f"<{source.url}>" if source and source.in_manifest and _is_web(source.url) else ""),
+        ("Link", f"<{source.url}>" if listed and _is_web(source.url) else text.render("panel_no_link") if listed else ""),
     ]
-    listed = "\n".join(f"- **{name}:** {value}" for name, value in facts if value)
-    return f"{listed}\n\n---\n\n{highlight(chunk.text, citation.quote)}\n"
+    shown = "\n".join(f"- **{name}:** {value}" for name, value in facts if value)
+    heading = " — ".join(part for part in (title, chunk.heading_path[-1] if chunk.heading_path else "") if part)
+    return Panel(
+        f"[{citation.n}]", heading, f"{shown}\n\n---\n\n{highlight(chunk.text, citation.quote)}\n"
+    )
+
+
+def _published(source: Source) -> str:
+    return ", ".join(part for part in (source.publisher, source.date) if part)
 
 
 def _export(answer: Answer, sources: Mapping[str, Source], text: PromptTemplate) -> str:
-    lines = [
-        f"# {text.render('export_title')}",
-        "",
-        f"**{text.render('export_question')}:** {markdown_text(answer.question)}",
-        "",
-    ]
+    lines = [f"# {text.render('export_title')}", "", *_answer_section(answer, sources, text, "##")]
+    lines.append(
+        text.render("export_footer", date=date.today().isoformat(), backend=answer.backend)
+    )
+    return "\n".join(lines) + "\n"
+
+
+def conversation_export(answers: list[Answer], sources: Mapping[str, Source], text: PromptTemplate) -> str:
+    """The whole conversation as a handout: each question (as redacted) and its answer, with
+    that answer's references and quotes under it, so each [n] points at a passage in its own
+    section."""
+    lines = [f"# {text.render('conversation_title')}", ""]
+    for number, answer in enumerate(answers, 1):
+        lines += [f"## {number}. {markdown_text(answer.question)}", ""]
+        lines += _answer_section(answer, sources, text, "###", asked=False)
+    backends = ", ".join(dict.fromkeys(answer.backend for answer in answers))
+    lines.append(text.render("export_footer", date=date.today().isoformat(), backend=backends))
+    return "\n".join(lines) + "\n"
+
+
+def conversation_handout(
+    answers: list[Answer], sources: Mapping[str, Source], text: PromptTemplate
+) -> tuple[str, str]:
+    """The conversation export as Markdown and as one self-contained HTML page."""
+    markdown = conversation_export(answers, sources, text)
+    return markdown, page(text.render("conversation_title"), markdown_html(markdown))
+
+
+def _answer_section(
+    answer: Answer, sources: Mapping[str, Source], text: PromptTemplate, level: str, asked: bool = True
+) -> list[str]:
+    lines = [f"**{text.render('export_question')}:** {markdown_text(answer.question)}", ""] if asked else []
     lines += [f"> {markdown_text(_one_line(notice))}\n" for notice in answer.notices]
     lines += [answer.text, ""]
     if answer.citations:
-        lines += [f"## {text.render('export_references')}", ""]
+        lines += [f"{level} {text.render('export_references')}", ""]
     for citation in answer.citations:
         chunk = citation.passage.chunk
         source = sources.get(chunk.source_id)
         where = [chunk.section, f"p. {chunk.page}" if chunk.page else ""]
-        if source:
-            where += [source.publisher, source.date]
+        if source and not source.in_manifest:
+            where.append(text.render("panel_local"))
+        elif source:
+            where.append(_published(source))
         details = markdown_text(". ".join(part for part in where if part))
         if source and source.in_manifest and _is_web(source.url):
             details += f". <{source.url}>"
@@ -285,18 +331,38 @@ def _export(answer: Answer, sources: Mapping[str, Source], text: PromptTemplate)
             f"[{citation.n}] {markdown_text(source.title if source else chunk.title)}{label}"
             + (f". {details}" if details else "")
         )
-        quote = citation.quote or chunk.text
-        lines += [f"> “{markdown_text(_one_line(quote))}”", ""]
-    lines.append(
-        text.render("export_footer", date=date.today().isoformat(), backend=answer.backend)
-    )
-    return "\n".join(lines) + "\n"
+        lines += [f"> {in_quote_marks(markdown_text(_one_line(_quoted_words(chunk.text, citation.quote))))}", ""]
+    return lines
+
+
+def _quoted_words(passage: str, quote: str) -> str:
+    """The passage's own words for a quote: a quote cut with "..." is shown whole, from its first
+    word to its last, as the passage has it; no quote, the whole passage."""
+    if not quote.strip():
+        return passage
+    span = _find(passage, quote)
+    return passage[span[0] : span[1]] if span else quote
+
+
+_ELLIPSIS = re.compile(r"\s*(?:\.\s?\.\s?\.|…)\s*")
 
 
 def _find(passage: str, quote: str) -> tuple[int, int] | None:
-    words = [_word_pattern(word) for word in quote.split()]
-    pattern = r"\s+".join(words)
-    match = re.search(pattern, passage) or re.search(pattern, passage, re.IGNORECASE)
+    """Where `quote` is in `passage`: its pieces between ellipses in order, from the first
+    piece's start to the last piece's end."""
+    start = end = None
+    for piece in (p for p in _ELLIPSIS.split(quote) if p.strip()):
+        span = _find_piece(passage, piece, end or 0)
+        if span is None:
+            return None
+        start = span[0] if start is None else start
+        end = span[1]
+    return (start, end) if start is not None else None
+
+
+def _find_piece(passage: str, piece: str, after: int) -> tuple[int, int] | None:
+    pattern = r"\s+".join(_word_pattern(word) for word in piece.split())
+    match = re.compile(pattern).search(passage, after) or re.compile(pattern, re.IGNORECASE).search(passage, after)
     return match.span() if match else None
 
 

@@ -19,14 +19,15 @@ from typing import Any
 import chainlit as cl
 import chainlit.server
 from chainlit.config import config as chainlit_config
-from chainlit.input_widget import MultiSelect, Select, TextInput
+from chainlit.input_widget import MultiSelect, Select, Switch, TextInput
 
-from assistant.answer import Answer, Assistant, QuestionTooLong, UnknownSource
+from assistant.answer import Answer, Assistant, QuestionEmpty, QuestionTooLong, UnknownSource
 from assistant.chat.adapter import (
     AUDIENCES,
     RateLimit,
     SharedAssistant,
     answer_mode,
+    conversation_handout,
     data_url,
     echo,
     render_answer,
@@ -56,7 +57,7 @@ DATA_LAYER = FeedbackOnlyDataLayer(
 )
 LIBRARY_COMMAND = TEXT.render("library_command")
 _HISTORY = 20  # earlier questions kept per chat, for follow-ups
-_EXPLAINED = (IndexProblem, EmbedderUnavailable, QuestionTooLong, UnknownSource)
+_EXPLAINED = (IndexProblem, EmbedderUnavailable, QuestionEmpty, QuestionTooLong, UnknownSource)
 _log = logging.getLogger("assistant.chat")
 
 # Two changes to Chainlit's server, made here because its configuration has no switch for them:
@@ -106,6 +107,7 @@ async def set_starters(
 async def start() -> None:
     cl.user_session.set("history", [])
     cl.user_session.set("exports", {})
+    cl.user_session.set("answers", [])  # this conversation's answers, for its handout
     cl.user_session.set("reason_actions", {})
     cl.user_session.set("rate_limit", RateLimit(SETTINGS.chat_questions_per_minute))
     try:
@@ -149,7 +151,11 @@ async def on_message(message: cl.Message) -> None:
     try:
         if question.strip().lower() == LIBRARY_COMMAND:
             _, info = await asyncio.to_thread(SHARED.open)
-            await cl.Message(content=render_library(info, TEXT)).send()
+            library = cl.Message(content=render_library(info, TEXT))
+            # Outside the question's run: Chainlit offers ratings only on a run's messages, and
+            # there is no answer here to rate.
+            library.parent_id = None
+            await library.send()
         else:
             await _answer(question, message, run.id if run else None)
     except Exception as exc:  # noqa: BLE001 (reported in plain English)
@@ -181,15 +187,19 @@ async def _answer(question: str, message: cl.Message, run_id: str | None) -> Non
     cl.user_session.set("history", (history + [answer.searched_for])[-_HISTORY:])
 
     rendered = render_answer(answer, info.sources, TEXT)
-    panels = [
-        cl.Text(name=p.name, url=data_url(p.content, "text/markdown"), display="side")
-        for p in rendered.panels
-    ]
-    export = cl.Action(
-        name="export_markdown", payload={}, label=TEXT.render("export_action"), icon="download"
-    )
-    reply = await cl.Message(content=rendered.content, elements=panels, actions=[export]).send()
+    # The passages under their own answer, collapsed, or open in large type when presenting
+    # (why not side panels: adapter.py).
+    props = rendered.passages(TEXT.render("passages_title"), expanded=chosen["presenting"])
+    props["presenting"] = chosen["presenting"]
+    shown = rendered.panels or chosen["presenting"]
+    passages = [cl.CustomElement(name="Passages", props=props, display="inline")] if shown else []
+    actions = [
+        cl.Action(name="export_markdown", payload={}, label=TEXT.render("export_action"), icon="download"),
+        cl.Action(name="export_conversation", payload={}, label=TEXT.render("conversation_action"), icon="book-open"),
+    ]  # fmt: skip
+    reply = await cl.Message(content=rendered.content, elements=passages, actions=actions).send()
     cl.user_session.get("exports")[reply.id] = rendered.export
+    cl.user_session.get("answers").append(answer)
     if run_id:
         chunk_ids = tuple(c.passage.chunk.id for c in answer.citations)
         answered = Answered(
@@ -252,6 +262,25 @@ async def export_markdown(action: cl.Action) -> None:
     await action.remove()
 
 
+@cl.action_callback("export_conversation")
+async def export_conversation(action: cl.Action) -> None:
+    """The whole conversation so far, as a Markdown file and a self-contained HTML handout."""
+    answers = cl.user_session.get("answers") or []
+    if not answers:
+        return
+    _, info = await asyncio.to_thread(SHARED.open)
+    markdown, handout = conversation_handout(answers, info.sources, TEXT)
+    stamp = datetime.now().strftime("%Y-%m-%d-%H%M")
+    files = [
+        cl.File(name=TEXT.render("conversation_file", stamp=stamp, suffix="md"),
+                url=data_url(markdown, "text/markdown"), mime="text/markdown", display="inline"),
+        cl.File(name=TEXT.render("conversation_file", stamp=stamp, suffix="html"),
+                url=data_url(handout, "text/html"), mime="text/html", display="inline"),
+    ]  # fmt: skip
+    for file in files:
+        await file.send(for_id=action.forId)
+
+
 @cl.on_feedback
 async def feedback_given(feedback: Any) -> None:
     """After a thumbs-down, offer the reasons as buttons under the answer."""
@@ -312,5 +341,11 @@ def _settings_widgets(assistant: Assistant, info: IndexInfo) -> list[Any]:
             items=audiences,
             initial_value=assistant.settings.audience,
             description=TEXT.render("audience_description"),
+        ),
+        Switch(
+            id="presenting",
+            label=TEXT.render("presenting_label"),
+            initial=False,
+            description=TEXT.render("presenting_description"),
         ),
     ]

@@ -1,8 +1,9 @@
 """`assistant chat`: start Chainlit on the chat app.
 
-Chainlit runs as its own program (it reads .chainlit/config.toml and chainlit.md from the folder
-it starts in, the project folder). The settings reach the app the way they reach every entry
-point: ASSISTANT_* variables, with relative paths made absolute first.
+Chainlit runs as its own program. Its web root is assistant/chat/web/ (CHAINLIT_APP_ROOT): the
+configuration (.chainlit/config.toml), the readme (chainlit_en-GB.md) and the files it serves
+(public/: logo, favicon, avatar, the passages element). The settings reach the app the way they
+reach every entry point: ASSISTANT_* variables, with relative paths made absolute first.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import sys
 from pathlib import Path
 
 from assistant.chat.users import UsersFileError, read_users
-from assistant.settings import PROFILE_VARIABLE, PROJECT_ROOT, Settings
+from assistant.settings import PROFILE_VARIABLE, Settings
 
 APP = Path(__file__).with_name("app.py")
+WEB_ROOT = Path(__file__).with_name("web")
 SECRET_VARIABLE = "CHAINLIT_AUTH_SECRET"
 
 
@@ -28,8 +30,9 @@ class ChatProblem(Exception):
 def chat_command(
     settings: Settings, host: str, port: int, profile: Path | None
 ) -> tuple[list[str], dict[str, str]]:
-    """The Chainlit command line and its environment (run it in PROJECT_ROOT)."""
+    """The Chainlit command line and its environment (run it in WEB_ROOT)."""
     environment = dict(os.environ)  # the offline switches are already set in it
+    environment["CHAINLIT_APP_ROOT"] = str(WEB_ROOT)
     if profile:
         environment[PROFILE_VARIABLE] = str(Path(profile).resolve())
     for name, value in settings:
@@ -76,7 +79,7 @@ def start_chat(
         file=sys.stderr,
         flush=True,
     )
-    os.chdir(PROJECT_ROOT)
+    os.chdir(WEB_ROOT)  # Chainlit reads a .env from where it starts: none here
     os.execve(command[0], command, environment)
 
 

@@ -124,7 +124,7 @@ def errors(labels, predicted, which: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     from assistant.settings import load_settings
-    from assistant.store import IndexProblem, open_index
+    from assistant.store import IndexProblem, open_live
 
     parser = argparse.ArgumentParser(prog="python -m evals.roles.measure", description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="data folder holding the index")
@@ -132,12 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = load_settings(data_dir=args.db)
     try:
-        store = open_index(settings).live()
+        store = open_live(settings)  # creates nothing where there is no index
     except IndexProblem as exc:
         print(exc, file=sys.stderr)
-        return 2
-    if store is None:
-        print("No index: run `assistant ingest` first.", file=sys.stderr)
         return 2
     labels = load_labels()
     predicted = indexed_roles(store.chunks(sentence_vectors=False))

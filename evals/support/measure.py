@@ -36,7 +36,7 @@ import yaml
 from assistant.domain import Chunk, Passage
 from assistant.embeddings import Embedder, load_embedder
 from assistant.settings import Settings, load_settings
-from assistant.store import ChunkStore, IndexProblem, check_model, open_index
+from assistant.store import ChunkStore, IndexProblem, check_model, open_live
 from assistant.verify import support
 from evals.judges import normalise
 
@@ -302,12 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = load_settings(args.profile, data_dir=args.db)
     try:
         items = load_items(args.items)
-        store = open_index(settings).live()
-        if store is None:
-            raise IndexProblem(
-                f"No index in {settings.data_dir}: "
-                f"run `assistant ingest --db {settings.data_dir}`"
-            )
+        store = open_live(settings)
         check_model(store.info, settings.embedding_model)
         rows = measure(items, load_embedder(settings), store)
     except (ItemProblem, IndexProblem) as exc:
