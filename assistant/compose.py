@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from assistant.citations import sentence_holding
 from assistant.domain import Claim, Passage
 from assistant.roles import REPORTED
-from assistant.verify import sentence_holding
 
 
 def arrange(claims: list[Claim], passages: list[Passage], question_type: str) -> list[Claim]:
@@ -38,7 +38,9 @@ def _checked_role(claim: Claim, shown: dict[int, Passage]) -> str:
     voices = []
     for number, quote in zip(claim.citations, claim.quotes):
         passage = shown.get(number)
-        index = sentence_holding(passage.chunk, quote) if passage and quote else None
+        if passage is None or not quote:
+            return claim.role
+        index = sentence_holding(passage.chunk.sentence_texts(), quote)
         if index is None or index >= len(passage.chunk.voices):
             return claim.role
         voices.append(passage.chunk.voices[index])

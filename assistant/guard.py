@@ -139,7 +139,9 @@ _CUED_PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 _MIN_CONTENT_WORDS = 3
-_POINTS_BACK = re.compile(r"\b(?:it|this|that|these|those|them|they|there)\b", re.I)
+# "Should I refer her for misconduct on the strength of the flag?" leans on the sentence that
+# says what happened to her as much as "...before it goes on the file?" does.
+_POINTS_BACK = re.compile(r"\b(?:it|this|that|these|those|them|they|there|she|he|her|him|his|hers)\b", re.I)
 # The town or city written after an address or before a postcode: ", Leeds [postcode]".
 _PLACE_AFTER_ADDRESS = re.compile(
     r"(?<=\[address\])\s*,?\s*(?:[A-Z][a-z]+\s*){1,3}(?=,|\s*\[postcode\]|[.?!])"
@@ -171,6 +173,7 @@ def without_details(text: str) -> str:
     leans = any(_POINTS_BACK.search(s) for s in asking)
     kept = []
     for sentence in sentences:
+        sentence = _as_pronoun(sentence)
         cleaned = without_placeholders(_CUED_PLACEHOLDER.sub(" ", _PLACE_AFTER_ADDRESS.sub("", sentence)))
         if _PLACEHOLDER.search(sentence) and (
             len(terms(cleaned)) < _MIN_CONTENT_WORDS or (asking and not leans)
@@ -178,6 +181,27 @@ def without_details(text: str) -> str:
             continue
         kept.append(cleaned)
     return re.sub(r"\s{2,}", " ", " ".join(kept)).strip().lstrip(" :;,-–")
+
+
+# A person named in a question reads, without the name, as the question would be asked about
+# anyone: "Can I put [name]'s assessment into Copilot?" -> "their assessment" (not "Can I put
+# assessment, into Copilot?", which found nothing), "email [name] the summary" -> "email them".
+_HONORIFIC = rf"(?:\b(?:{_TITLES})\.?\s+)?"
+_NAMES_OWN = re.compile(_HONORIFIC + re.escape(PLACEHOLDERS["NAME"]) + r"['’]s\b", re.IGNORECASE)
+_NAMED = re.compile(_HONORIFIC + re.escape(PLACEHOLDERS["NAME"]), re.IGNORECASE)
+
+
+# "My student [name] has..." names whom the words before already say: the name just goes.
+_APPOSITION = re.compile(
+    r"\b((?:my|our|your|the|a|an|this|that)\s+[a-z][\w-]*)\s+" + _HONORIFIC + re.escape(PLACEHOLDERS["NAME"]) + r"(?!['’]s\b)",
+    re.IGNORECASE,
+)
+
+
+def _as_pronoun(sentence: str) -> str:
+    sentence = _APPOSITION.sub(r"\1", sentence)
+    sentence = _NAMES_OWN.sub("their", sentence)
+    return _NAMED.sub(lambda m: "They" if not sentence[: m.start()].strip() else "them", sentence)
 
 
 def _find(text: str, library_uses: Callable[[str], bool] | None = None) -> list[PersonalData]:

@@ -3,12 +3,12 @@
 A sentence stays only if: it cites at least one passage, every number it cites was shown to the
 model, it does not read as an instruction to an AI (assistant/instructions.py: quoted or restated,
 a planted order does an attacker's work), every quote it gives is in the cited passage word for
-word (after white-space and quote-mark normalisation), every figure and code ("AMBER1000",
-"PWNED") it states appears in what it cites, and it is supported by what it cites: close in
-meaning to one of the cited sentences and made mostly of the cited passages' own words. Links and
-images that do not point at the library's own sources are stripped. The thresholds are measured
-by evals/support/measure.py. A reason never repeats the removed words (they may be a planted
-instruction's output).
+word, every figure and code ("AMBER1000", "PWNED") it states appears in what it cites, and it is
+supported by what it cites: one of the cited sentences whole, or close in meaning to one of them
+and made mostly of the cited passages' own words. What "word for word" and "supported" mean is
+decided in assistant/citations.py, which the harness and the chat's highlighting use too. Links
+and images that do not point at the library's own sources are stripped. A reason never repeats
+the removed words (they may be a planted instruction's output).
 
 What this cannot catch: a sentence that reuses the passage's words but flips their meaning
 ("you may" for "you may not") can pass the support check when it carries no quote; the prompt's
@@ -21,14 +21,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from assistant.domain import Chunk, Claim, Passage, Removed
-from assistant.embeddings import Embedder, cosine, unpack_vectors
+from assistant.citations import passage_support, quote_in, said_whole, worth_checking
+from assistant.domain import Claim, Passage, Removed
+from assistant.embeddings import Embedder
 from assistant.generate import Draft
 from assistant.instructions import is_instruction
-from assistant.lexical import terms
 from assistant.settings import Settings
 
-_MIN_QUOTE_WORDS = 3  # "AI" is "in the passage" but proves nothing
 _MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*([^)\s]+)[^)]*\)")
 _LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(\s*([^)\s]+)[^)]*\)")
@@ -40,23 +39,6 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # in what the sentence cites as a whole word, not just its pieces.
 _CODE = re.compile(r"\b(?:[A-Za-z]+\d[A-Za-z0-9]*|\d+[A-Za-z][A-Za-z0-9]*|[A-Z]{4,})\b")
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
-_QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'", "`": "'"})
-
-
-@dataclass(frozen=True)
-class Support:
-    """How well a sentence is supported by the passages it cites."""
-
-    similarity: float  # best cosine between the sentence and a cited sentence
-    overlap: float  # share of the sentence's content words found in the cited passages
-
-    def enough(self, settings: Settings) -> bool:
-        # Both, not either: on the labelled claims (evals/support) "either" let through 3 in 4
-        # unsupported sentences, negations and overreach almost all.
-        return (
-            self.similarity >= settings.support_min_similarity
-            and self.overlap >= settings.support_min_overlap
-        )
 
 
 @dataclass(frozen=True)
@@ -78,7 +60,7 @@ def verify_citations(
     kept: list[Claim] = []
     removed: list[Removed] = []
     cleaned = [replace(claim, text=strip_outside_links(claim.text, allowed)) for claim in draft.claims]
-    # A sentence quoted whole from the passage it cites needs no model to say it is supported.
+    # A sentence quoted whole from a passage it cites needs no model to say it is supported.
     whole = [_quoted_whole(c, shown) for c in cleaned]
     to_embed = [c.text for c, quoted in zip(cleaned, whole) if not quoted]
     embedded = iter(embedder.embed_batch(to_embed) if to_embed else [])
@@ -93,37 +75,8 @@ def verify_citations(
 
 
 def _quoted_whole(claim: Claim, shown: dict[int, Passage]) -> bool:
-    if len(claim.citations) != 1 or claim.citations[0] not in shown:
-        return False
-    # A list item is quoted without its "- " marker, which is layout, not the guidance's words.
-    sentences = shown[claim.citations[0]].chunk.sentence_texts()
-    return claim.text in sentences or f"- {claim.text}" in sentences
-
-
-def sentence_holding(chunk: Chunk, quote: str) -> int | None:
-    """The index of the sentence of `chunk` that holds `quote` word for word, if one does."""
-    wanted = _normalise(quote).strip(" .,;:'\"")
-    if not wanted:
-        return None
-    for index, sentence in enumerate(chunk.sentence_texts()):
-        if wanted in _normalise(sentence):
-            return index
-    return None
-
-
-def support(claim_text: str, vector: list[float], cited: list[Passage]) -> Support:
-    similarity = max(
-        (
-            cosine(vector, sentence)
-            for p in cited
-            for sentence in unpack_vectors(p.chunk.sentence_vectors, len(vector))
-        ),
-        default=0.0,
-    )
-    words = set(terms(claim_text))
-    available = {t for p in cited for t in terms(p.chunk.embedding_text())}
-    overlap = len(words & available) / len(words) if words else 0.0
-    return Support(similarity, overlap)
+    sentences = [s for n in claim.citations if n in shown for s in shown[n].chunk.sentence_texts()]
+    return said_whole(claim.text, sentences)
 
 
 def _problem(
@@ -141,7 +94,7 @@ def _problem(
         # Quoted or restated, a planted order does an attacker's work as surely as obeyed.
         return "reads as an instruction to an AI, not as guidance"
     for number, quote in zip(claim.citations, claim.quotes):
-        if len(quote.split()) >= _MIN_QUOTE_WORDS and not quote_in(quote, shown[number].chunk.text):
+        if worth_checking(quote) and not quote_in(quote, shown[number].chunk.text):
             return f"its quote is not in passage [{number}]"
     cited = [shown[n] for n in dict.fromkeys(claim.citations)]
     cited_text = " ".join(p.chunk.embedding_text() for p in cited)
@@ -154,28 +107,13 @@ def _problem(
             return "states a code or capitalised word the cited passages do not"
     if vector is None:
         return ""  # quoted whole from the passage it cites
-    measured = support(claim.text, vector, cited)
+    measured = passage_support(claim.text, vector, cited)
     if not measured.enough(settings):
         return (
             f"not supported by the passages it cites (similarity {measured.similarity:.2f}, "
             f"shared words {measured.overlap:.0%})"
         )
     return ""
-
-
-def quote_in(quote: str, passage_text: str) -> bool:
-    """Whether `quote` is in the passage word for word; "..." may stand for left-out words."""
-    haystack = _normalise(passage_text)
-    position = 0
-    for piece in re.split(r"\.\.\.|…", quote):
-        piece = _normalise(piece).strip(" .,;:'\"")
-        if not piece:
-            continue
-        found = haystack.find(piece, position)
-        if found < 0:
-            return False
-        position = found + len(piece)
-    return True
 
 
 def strip_outside_links(text: str, allowed: set[str]) -> str:
@@ -191,7 +129,3 @@ def strip_outside_links(text: str, allowed: set[str]) -> str:
 
 def _url_key(url: str) -> str:
     return re.sub(r"^(?:https?://)?(?:www\.)?", "", url.strip().rstrip("/.,;"), flags=re.I).lower()
-
-
-def _normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text.translate(_QUOTE_MARKS)).strip()

@@ -1,12 +1,13 @@
 """Judges: does this evidence support this statement? Used for ALCE-style citation recall and
 precision (evals/metrics.py), and measured against hand labels (evals/support/claims.yaml).
 
-  deterministic  no model: the statement is in the evidence word for word, or it is both close
-                 in meaning to one evidence sentence (cosine >= S with the embedding model) and
-                 made mostly of the evidence's words (share >= O). S and O are the assistant's
-                 own support thresholds, so this judge shares the verifier's blind spots (a
-                 meaning flip in the evidence's own words): the agreement figures show how much
-                 that matters, and a model judge is the cross-check.
+  deterministic  no model: the verifier's own support rule (assistant/citations.py): the
+                 statement is one of the evidence's sentences whole, or it is both close in
+                 meaning to one evidence sentence (cosine >= S with the embedding model) and made
+                 mostly of the evidence's words (share >= O), S and O the assistant's support
+                 thresholds. So this judge shares the verifier's blind spots (a meaning flip in
+                 the evidence's own words): the agreement figures show how much that matters,
+                 and a model judge is the cross-check.
   model          a chat model through any backend (prompts/judge.v1.md, JSON reply), e.g. a
                  capable model in Ollama. A reply that is not the JSON asked for counts as "not
                  supported" and is counted.
@@ -15,21 +16,16 @@ precision (evals/metrics.py), and measured against hand labels (evals/support/cl
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.embeddings import Embedder, cosine
-from assistant.lexical import terms
+from assistant.citations import said_whole, shared_words, support
+from assistant.embeddings import Embedder
 from assistant.llm import LLM, ModelUnavailable
 from assistant.prompts import load_schema, load_template
 from assistant.sentences import split_sentences
 from assistant.settings import Settings
-
-_QUOTE_MARKS = str.maketrans(
-    {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'", "`": "'"}
-)
 
 
 class Judge(Protocol):
@@ -38,38 +34,26 @@ class Judge(Protocol):
     def supports(self, statement: str, evidence: Sequence[str]) -> bool: ...
 
 
-def normalise(text: str) -> str:
-    """Whitespace collapsed, quote marks straightened, list markers dropped: for verbatim checks."""
-    # "- " opens a list item on its own line in the passage, mid-line once a quote is flattened.
-    text = re.sub(r"(?m)(?:^|\s)- ", " ", text.translate(_QUOTE_MARKS))
-    return re.sub(r"\s+", " ", text).strip()
-
-
 class DeterministicJudge:
     name = "deterministic"
 
     def __init__(self, embedder: Embedder, settings: Settings) -> None:
         self._embedder = embedder
-        self._min_similarity = settings.support_min_similarity
-        self._min_overlap = settings.support_min_overlap
+        self._settings = settings
         self._vectors: dict[str, list[float]] = {}
 
     def supports(self, statement: str, evidence: Sequence[str]) -> bool:
         if not statement.strip() or not evidence:
             return False
-        said = normalise(statement).strip(" .\"'")
-        if said and any(said in normalise(text) for text in evidence):
+        # Sentences as the index splits them: a line (a paragraph, a list item) is never part of
+        # the next line's sentence.
+        sentences = [s for text in evidence for line in text.splitlines() for s in split_sentences(line)]
+        if said_whole(statement, sentences):
             return True
-        words = set(terms(statement))
-        available = {t for text in evidence for t in terms(text)}
-        overlap = len(words & available) / len(words) if words else 0.0
-        if overlap < self._min_overlap:
-            return False
-        sentences = [s for text in evidence for s in split_sentences(text)]
+        if shared_words(statement, evidence) < self._settings.support_min_overlap:
+            return False  # not enough whatever the similarity: no need to embed
         vectors = self._embed([statement, *sentences])
-        return (
-            max((cosine(vectors[0], v) for v in vectors[1:]), default=0.0) >= self._min_similarity
-        )
+        return support(statement, vectors[0], vectors[1:], evidence).enough(self._settings)
 
     def _embed(self, texts: list[str]) -> list[list[float]]:
         missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))

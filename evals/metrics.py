@@ -38,14 +38,14 @@ import statistics
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+from assistant.citations import normalise, quote_in, worth_checking
 from assistant.roles import REPORTED, voice_of
 from evals.cases import Case, Gold
-from evals.judges import Judge, normalise
+from evals.judges import Judge
 from evals.pipelines import K_MAX, Record, Said
 from evals.usefulness.rubric import answer_hash
 
 RECALL_AT = (1, 3, 5, 10)
-_MIN_QUOTE_WORDS = 3
 _SHINGLE = 8
 _VOICE_TYPES = ("permission", "how-to")
 _GUIDANCE = frozenset({"advice", "standard"})
@@ -70,21 +70,22 @@ def cited_numbers(record: Record) -> list[int]:
 
 
 def validity(record: Record) -> dict[str, int]:
-    """Markers that point at a shown passage; quotes found word for word where they point."""
+    """Markers that point at a shown passage; quotes found word for word where they point (the
+    verifier's rule, assistant/citations.py)."""
     markers = cited_numbers(record)
     valid_markers = sum(n in record.citable for n in markers)
     quotes = verbatim = 0
     for cited in record.citable.values():
-        if len(cited.quote.split()) >= _MIN_QUOTE_WORDS:
+        if worth_checking(cited.quote):
             quotes += 1
-            verbatim += normalise(cited.quote).strip(" .") in normalise(cited.text)
+            verbatim += quote_in(cited.quote, cited.text)
     for claim in record.claims:
         evidence = [record.citable[n].text for n in claim.citations if n in record.citable]
         inner = [(m.group(1) or m.group(2)).strip() for m in _QUOTED.finditer(claim.text)]
         for words in [claim.text] * claim.quoted + inner:
-            if len(words.split()) >= _MIN_QUOTE_WORDS:
+            if worth_checking(words):
                 quotes += 1
-                verbatim += any(normalise(words).strip(" .") in normalise(e) for e in evidence)
+                verbatim += any(quote_in(words, e) for e in evidence)
     return {
         "markers": len(markers),
         "valid_markers": valid_markers,

@@ -9,11 +9,12 @@ import json
 import pytest
 
 from assistant.answer import Answer, QuestionEmpty, UnknownSource
+from assistant.citations import quote_in
 from assistant.domain import Claim
 from assistant.followup import leans_on_history, standalone_question
 from assistant.generate import Draft, parse_model_output
 from assistant.language import in_english
-from assistant.verify import quote_in, strip_outside_links, verify_citations
+from assistant.verify import strip_outside_links, verify_citations
 
 pytestmark = pytest.mark.slow
 

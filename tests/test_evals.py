@@ -9,9 +9,10 @@ import sys
 
 import pytest
 
+from assistant.citations import normalise, quote_in
 from assistant.settings import PROJECT_ROOT
 from evals.cases import Case, CaseProblem, Gold, load_cases
-from evals.judges import DeterministicJudge, cohen_kappa, normalise
+from evals.judges import DeterministicJudge, cohen_kappa
 from evals.metrics import alce, leaked_values, prompt_leak, reader, score_case, summarise, validity
 from evals.pipelines import Cited, Record, Retrieved, Said
 
@@ -48,7 +49,7 @@ class VerbatimJudge:
     name = "verbatim"
 
     def supports(self, statement, evidence):
-        return any(normalise(statement).strip(" .") in normalise(e) for e in evidence)
+        return any(quote_in(statement, e) for e in evidence)
 
 
 # -- cases ---------------------------------------------------------------------------------------

@@ -104,9 +104,14 @@ def test_a_word_the_library_uses_is_not_taken_for_a_name():
         (  # the question leans on its context ("it"): what is left of the context stays
             "The AI transcript of my visit to Mr Kwabena Mensah (DOB 19/11/1948) has come back. "
             "What should I check before it goes on the file?",
-            "The AI transcript of my visit to has come back. What should I check before it goes on the file?",
+            "The AI transcript of my visit to them has come back. What should I check before it goes on the file?",
         ),
-        ("Can I paste Jamal's notes (NHS number 943 476 5919) into ChatGPT?", "Can I paste notes into ChatGPT?"),
+        ("Can I paste Jamal's notes (NHS number 943 476 5919) into ChatGPT?", "Can I paste their notes into ChatGPT?"),
+        # A person named inside the question reads as anyone ("their", "them"); a verb before the
+        # name ("email") is a word of the question, not a cue for the detail.
+        ("Can I put Mrs Jane Okafor's assessment, NHS number 943 476 5919, into Copilot?",
+         "Can I put their assessment, into Copilot?"),
+        ("Can I email Dr Patel the AI summary of the meeting?", "Can I email them the AI summary of the meeting?"),
         ("Can I paste my case notes into ChatGPT?", "Can I paste my case notes into ChatGPT?"),
     ],
 )

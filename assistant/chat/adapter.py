@@ -14,6 +14,7 @@ from datetime import date
 from typing import get_args
 
 from assistant.answer import Answer, Assistant
+from assistant.citations import quote_span
 from assistant.domain import DESIGN_DOCUMENTS, Citation, Source
 from assistant.guard import redact
 from assistant.html_page import markdown_html, page
@@ -195,9 +196,10 @@ def echo(question: str, max_chars: int, text: PromptTemplate) -> str:
 
 def highlight(passage: str, quote: str) -> str:
     """The passage as Markdown that shows its text as text (no link, image or HTML of its own),
-    one paragraph per line (as in the document), with the quoted words in bold. Quotes match the passage after white-space and quote-mark normalisation (as
-    the citation checks do); an unmatched quote is not highlighted."""
-    span = (_find(passage, quote) if quote.strip() else None) or (0, 0)
+    one paragraph per line (as in the document), with the quoted words in bold: found by the
+    citation checks' own rule (assistant/citations.py), so a quote they let through is the quote
+    shown; an unmatched quote is not highlighted."""
+    span = quote_span(quote, passage) or (0, 0)
     lines, position = [], 0
     for line in passage.split("\n"):
         start, end = position, position + len(line)
@@ -340,39 +342,5 @@ def _quoted_words(passage: str, quote: str) -> str:
     word to its last, as the passage has it; no quote, the whole passage."""
     if not quote.strip():
         return passage
-    span = _find(passage, quote)
+    span = quote_span(quote, passage)
     return passage[span[0] : span[1]] if span else quote
-
-
-_ELLIPSIS = re.compile(r"\s*(?:\.\s?\.\s?\.|…)\s*")
-
-
-def _find(passage: str, quote: str) -> tuple[int, int] | None:
-    """Where `quote` is in `passage`: its pieces between ellipses in order, from the first
-    piece's start to the last piece's end."""
-    start = end = None
-    for piece in (p for p in _ELLIPSIS.split(quote) if p.strip()):
-        span = _find_piece(passage, piece, end or 0)
-        if span is None:
-            return None
-        start = span[0] if start is None else start
-        end = span[1]
-    return (start, end) if start is not None else None
-
-
-def _find_piece(passage: str, piece: str, after: int) -> tuple[int, int] | None:
-    pattern = r"\s+".join(_word_pattern(word) for word in piece.split())
-    match = re.compile(pattern).search(passage, after) or re.compile(pattern, re.IGNORECASE).search(passage, after)
-    return match.span() if match else None
-
-
-def _word_pattern(word: str) -> str:
-    pieces = []
-    for char in word:
-        if char in '"“”„':
-            pieces.append('["“”„]')
-        elif char in "'‘’‚`":
-            pieces.append("['‘’‚`]")
-        else:
-            pieces.append(re.escape(char))
-    return "".join(pieces)

@@ -21,9 +21,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.citations import normalise
 from assistant.domain import Chunk
 from assistant.roles import REPORTED, ROLES
-from evals.judges import normalise
 
 LABELS = Path(__file__).parent / "labels.jsonl"
 

@@ -1,5 +1,6 @@
-"""Measure the citation support check (assistant/verify.py `support`) on hand-labelled claims, to
-choose `support_min_similarity`, `support_min_overlap` and the rule that combines them.
+"""Measure the citation support check (assistant/citations.py `passage_support`) on
+hand-labelled claims, to choose `support_min_similarity`, `support_min_overlap` and the rule
+that combines them.
 
     python -m evals.support.measure [--db DIR] [--items PATH]
 
@@ -8,10 +9,10 @@ item's snippet. The script computes the real Support (similarity, overlap) of th
 that chunk with the configured embedder, then prints numbers only, no pass/fail:
 
   * per kind, the mean (and range) of similarity and overlap;
-  * for the OR rule (similarity >= S or overlap >= O, what verify.py does), the AND rule (both),
-    similarity alone and overlap alone: over S in 0.40..0.80 and O in 0.3..0.9, the precision and
-    recall of "supported" and the share of unsupported claims rejected; the current settings are
-    marked, and so is the best pair by the criterion below;
+  * for the OR rule (similarity >= S or overlap >= O), the AND rule (both, what the verifier
+    does), similarity alone and overlap alone: over S in 0.40..0.80 and O in 0.3..0.9, the
+    precision and recall of "supported" and the share of unsupported claims rejected; the
+    current settings are marked, and so is the best pair by the criterion below;
   * at the current settings and at each rule's best pair, what share of each kind is accepted.
 
 Best pair: among the grid points that reject at least 90% of the unsupported claims, the one that
@@ -33,12 +34,11 @@ from pathlib import Path
 
 import yaml
 
+from assistant.citations import normalise, passage_support
 from assistant.domain import Chunk, Passage
 from assistant.embeddings import Embedder, load_embedder
 from assistant.settings import Settings, load_settings
 from assistant.store import ChunkStore, IndexProblem, check_model, open_live
-from assistant.verify import support
-from evals.judges import normalise
 
 HERE = Path(__file__).parent
 ITEMS = HERE / "claims.yaml"
@@ -132,8 +132,9 @@ def load_items(path: Path = ITEMS) -> list[dict]:
 
 
 def locate(items: Sequence[dict], chunks: Iterable[Chunk]) -> list[Chunk]:
-    """The one chunk of each item's source whose text contains the item's snippet (see
-    `evals.judges.normalise`). Fails listing every snippet found in no chunk or in several."""
+    """The one chunk of each item's source whose text contains the item's snippet (compared as
+    `assistant.citations.normalise` reads text). Fails listing every snippet found in no chunk or
+    in several."""
     by_source: dict[str, list[tuple[Chunk, str]]] = defaultdict(list)
     for chunk in chunks:
         by_source[chunk.source_id].append((chunk, normalise(chunk.text)))
@@ -172,7 +173,7 @@ def measure(items: Sequence[dict], embedder: Embedder, store: ChunkStore) -> lis
     rows = []
     for item, chunk, vector in zip(items, chunks, vectors):
         passage = Passage(rank=1, chunk=chunk, score=0.0, similarity=0.0)
-        measured = support(item["claim"], vector, [passage])
+        measured = passage_support(item["claim"], vector, [passage])
         rows.append(
             Row(item["id"], item["source"], item["kind"], bool(item["supported"]),
                 measured.similarity, measured.overlap, chunk.id)
