@@ -69,7 +69,7 @@ def test_the_model_never_sees_personal_data(assistant, ollama_standin, first_pas
     sent = json.dumps([r.body for r in ollama_standin.requests])
     assert "Okafor" not in sent and "Adaeze" not in sent and "943 476 5919" not in sent
     # The model is asked the question as it reads without the details, not even placeholders.
-    assert "Question: Can I paste notes into ChatGPT?" in sent
+    assert "Question: Can I paste their notes into ChatGPT?" in sent
 
 
 @pytest.mark.parametrize(
