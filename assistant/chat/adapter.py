@@ -45,13 +45,14 @@ class RenderedAnswer:
     panels: list[Panel]
     export: str  # Markdown for a file: the question, the answer, full references with quotes
 
-    def passages(self, title: str, expanded: bool = False) -> dict[str, object]:
+    def passages(self, title: str, presenting: bool = False) -> dict[str, object]:
         """The props of the element that lists this answer's passages under it, collapsed
         (public/elements/Passages.jsx). Not Chainlit's side panel: Chainlit 2.12 opens that by
         itself after every answer, stacking the side elements of the whole conversation
         (frontend MessagesContainer), so an earlier answer's passage showed as this one's."""
         items = [{"marker": p.name, "heading": p.heading, "content": p.content} for p in self.panels]
-        return {"title": title, "expanded": expanded, "items": items}
+        # Presenting (a projector): every passage open, the conversation in larger type.
+        return {"title": title, "expanded": presenting, "presenting": presenting, "items": items}
 
 
 @dataclass(frozen=True)

@@ -189,8 +189,7 @@ async def _answer(question: str, message: cl.Message, run_id: str | None) -> Non
     rendered = render_answer(answer, info.sources, TEXT)
     # The passages under their own answer, collapsed, or open in large type when presenting
     # (why not side panels: adapter.py).
-    props = rendered.passages(TEXT.render("passages_title"), expanded=chosen["presenting"])
-    props["presenting"] = chosen["presenting"]
+    props = rendered.passages(TEXT.render("passages_title"), presenting=chosen["presenting"])
     shown = rendered.panels or chosen["presenting"]
     passages = [cl.CustomElement(name="Passages", props=props, display="inline")] if shown else []
     actions = [
