@@ -277,7 +277,9 @@ def _leads_a_list(sentence: SentenceInContext, following: SentenceInContext | No
 
 def _item_voice(text: str, list_voice: str) -> str:
     own = voice_of(text, item=True)
-    return own if own in ("standard", "testimony", "finding") else list_voice
+    if own in ("standard", "testimony", "finding") or (own == "advice" and list_voice == "context"):
+        return own
+    return list_voice
 
 
 def _is_item(sentence: SentenceInContext) -> bool:

@@ -26,6 +26,21 @@ def test_a_list_its_lead_in_and_its_items_take_the_lists_voice():
     assert found[4][1] == "finding"
 
 
+def test_an_item_that_advises_under_a_plain_lead_in_is_advice():
+    # "...as set out in the standards:" / "- Social workers should be responsible for...": the
+    # item says what to do although its lead-in only sets the scene; under a survey's lead-in the
+    # same kind of item stays what respondents reported.
+    found = roles_of(
+        ("This is a social worker's responsibility, as set out in the professional standards:", "paragraph"),
+        ("- Social workers should be responsible for the accuracy of their case recordings", "list_item"),
+        ("- Reflect on how AI is used in recording", "list_item"),
+        ("Respondents said that:", "paragraph"),
+        ("- employers should provide training before roll out", "list_item"),
+    )
+    assert [voice for _, voice in found[:3]] == ["context", "advice", "advice"]
+    assert found[4][1] in REPORTED and found[4][1] == found[3][1]
+
+
 def test_testimony_findings_advice_and_navigation_are_told_apart():
     found = roles_of(
         ("“I paste my notes into the free chatbot every night.” (social worker)", "paragraph"),
