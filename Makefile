@@ -57,7 +57,7 @@ bench-scale: setup
 # Regenerate requirements/runtime.txt after changing dependencies in pyproject.toml.
 lock: setup
 	grep '^#' requirements/runtime.txt > requirements/runtime.txt.new
-	$(BIN)/pip freeze --exclude-editable | grep -v -i -E '^(torch|llama[-_]cpp[-_]python|diskcache|gemma3|pytest|pluggy|iniconfig|playwright|langchain[-_]chroma|matplotlib|contourpy|cycler|fonttools|kiwisolver|pillow|pyparsing)[=-]' >> requirements/runtime.txt.new
+	$(BIN)/pip freeze --exclude-editable | grep -v -i -E '^(torch|llama[-_]cpp[-_]python|diskcache|gemma3|pytest|pluggy|iniconfig|playwright|langchain[-_].*|langsmith|jsonpatch|jsonpointer|uuid[-_]utils|xxhash|zstandard|distro|matplotlib|contourpy|cycler|fonttools|kiwisolver|pillow|pyparsing)[=-]' >> requirements/runtime.txt.new
 	mv requirements/runtime.txt.new requirements/runtime.txt
 
 clean:

@@ -16,8 +16,8 @@ from rich.table import Table
 
 from assistant import exit_codes
 from assistant.exit_codes import listed_in_help
-from assistant.offline import enforce_offline
-from assistant.printable import printable
+from assistant.adapters.offline import enforce_offline
+from assistant.core.printable import printable
 from assistant.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -44,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `assistant` console script."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "eval":
+        return _run_eval(args)  # settings are read by the harness, from its own options
     enforce_offline()
     try:
         settings = load_settings(
@@ -153,28 +155,31 @@ def _parser() -> argparse.ArgumentParser:
     review_arguments(review)
     review.set_defaults(run=run_review)
 
-    from evals.run import EXIT_CODES, add_arguments  # the harness's own, defined once
-
+    # The harness reads its own options (evals/run.py), so that nothing of it is imported until
+    # `assistant eval` runs: every other command works without the harness' extra installed.
+    # "+" as the only option prefix hands every word after `eval` to it, options included.
     evaluate = commands.add_parser(
-        "eval", help="measure answers against the evaluation cases, beside a baseline", **EXIT_CODES
-    )
-    add_arguments(evaluate)
-    evaluate.set_defaults(run=_run_eval)
+        "eval", help="measure answers against the evaluation cases, beside a baseline "
+        "(`assistant eval --help` for its options)", add_help=False, prefix_chars="+",
+    )  # fmt: skip
+    evaluate.add_argument("arguments", nargs=argparse.REMAINDER)
     return parser
 
 
-def _run_eval(settings: Settings, args: argparse.Namespace) -> int:
-    from evals.run import run
+def _run_eval(args: argparse.Namespace) -> int:
+    from evals.run import main as evaluate
 
-    return run(settings, args)
+    profile = ["--profile", str(args.profile)] if args.profile else []
+    return evaluate(profile + args.arguments, prog="assistant eval")
 
 
 # -- ingest ----------------------------------------------------------------------------------
 
 
 def _run_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    from assistant.embeddings import EmbedderUnavailable, load_embedder
-    from assistant.store import IndexProblem, open_index
+    from assistant.core.embeddings import EmbedderUnavailable
+    from assistant.adapters.factory import load_embedder, open_index
+    from assistant.core.store import IndexProblem
     from ingest.manifest import ManifestError
     from ingest.pipeline import IngestBusy, run_ingest
 
@@ -286,8 +291,9 @@ def _print_ingest(report) -> None:
 
 
 def _run_sources(settings: Settings, args: argparse.Namespace) -> int:
-    from assistant.library import design_coverage, manifest_entry, sources_in
-    from assistant.store import IndexProblem, ingest_command, open_live
+    from assistant.core.library import design_coverage, manifest_entry, sources_in
+    from assistant.core.store import IndexProblem, ingest_command
+    from assistant.adapters.factory import open_live
 
     try:
         live = open_live(settings)
@@ -356,7 +362,7 @@ def _run_sources(settings: Settings, args: argparse.Namespace) -> int:
 def _index_exit_code(problem: Exception) -> int:
     """No index to read is its own exit code (the message names the command that builds it);
     any other problem with the index or the model is a usage error."""
-    from assistant.store import IndexMissing
+    from assistant.core.store import IndexMissing
 
     return exit_codes.NO_INDEX if isinstance(problem, IndexMissing) else exit_codes.USAGE
 
@@ -377,9 +383,10 @@ def _print_whole(table: Table) -> None:
 
 
 def _run_ask(settings: Settings, args: argparse.Namespace) -> int:
-    from assistant.answer import Assistant, QuestionEmpty, QuestionTooLong, UnknownSource, check_question
-    from assistant.embeddings import EmbedderUnavailable
-    from assistant.store import IndexProblem
+    from assistant.core.answer import QuestionEmpty, QuestionTooLong, UnknownSource, check_question
+    from assistant.adapters.factory import open_assistant
+    from assistant.core.embeddings import EmbedderUnavailable
+    from assistant.core.store import IndexProblem
 
     if args.k is not None and not 1 <= args.k <= 20:
         _err.print("[red]--k must be between 1 and 20[/red]")
@@ -387,7 +394,7 @@ def _run_ask(settings: Settings, args: argparse.Namespace) -> int:
     try:
         if args.question is not None:
             check_question(args.question, settings)  # before seconds of loading
-        assistant = Assistant.open(settings)
+        assistant = open_assistant(settings)
     except (IndexProblem, EmbedderUnavailable) as exc:
         _problem(exc)
         return _index_exit_code(exc)
@@ -476,7 +483,7 @@ def _run_chat_user_add(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _run_feedback_export(settings: Settings, args: argparse.Namespace) -> int:
-    from assistant.feedback import FeedbackStore, feedback_path, write_csv
+    from assistant.chat.feedback import FeedbackStore, feedback_path, write_csv
 
     rows = FeedbackStore(feedback_path(settings)).all()
     if args.out is None:

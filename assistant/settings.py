@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     direct_answer_similarity: float = 0.55
 
     # Answering. "extractive" quotes the passages and needs no model; the model backends write an
-    # answer that must pass the citation checks (assistant/verify.py) or is replaced by extractive.
+    # answer that must pass the citation checks (assistant/core/verify.py) or is replaced by extractive.
     backend: Literal["extractive", "ollama", "llamacpp"] = "extractive"
     # Files in corpus/ that sources.toml does not list (a draft, a forwarded e-mail, a brochure):
     # "label" uses them and says so wherever one is cited; "include" uses them like the library's

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.offline import enforce_offline  # noqa: E402
+from assistant.adapters.offline import enforce_offline  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 from evals.cases import load_cases  # noqa: E402
 
@@ -53,20 +53,24 @@ def cold_first_answer(data_dir: Path) -> float:
 
 
 def llamacpp_figures(settings, assistant, sample: list[str]) -> str:
-    from assistant.generate import model_draft
+    from assistant.core.generate import model_draft
+    from assistant.core.llm import Generation
 
     path = settings.llamacpp_model_path or _test_model()
     if path is None:
         return "llama.cpp: no GGUF file (set ASSISTANT_LLAMACPP_MODEL_PATH); skipped"
-    from assistant.backends.llamacpp import LlamaCppLLM
+    from assistant.adapters.llamacpp import LlamaCppLLM
 
     llm = LlamaCppLLM(settings.model_copy(update={"llamacpp_model_path": Path(path), "max_answer_tokens": 128}))
+    generations: list[Generation] = []
+    chat = llm.chat
+    llm.chat = lambda *args, **kwargs: generations.append(chat(*args, **kwargs)) or generations[-1]
     assistant.retriever.search(sample[0])
     firsts, rates = [], []
     for question in sample:
         passages = assistant.retriever.search(question).passages
-        draft = model_draft(question, passages, llm, settings)
-        generation = draft.generation
+        model_draft(question, passages, llm, settings)
+        generation = generations[-1]
         firsts.append(generation.first_token_s * 1000)
         rates.append(generation.tokens / generation.seconds)
     return (f"llama.cpp ({Path(path).name}): time to first token {percentiles(firsts)}; "
@@ -93,10 +97,10 @@ def main() -> None:
         ensure_index(data_dir)
         cold = cold_first_answer(data_dir)
 
-        from assistant.answer import Assistant
+        from assistant.adapters.factory import open_assistant
 
         settings = load_settings(data_dir=data_dir)
-        assistant = Assistant.open(settings)
+        assistant = open_assistant(settings)
         asked = questions()
         assistant.ask(asked[0])  # warm up
         retrieval, answer = [], []

@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.offline import enforce_offline  # noqa: E402
+from assistant.adapters.offline import enforce_offline  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 
 PYTHON = sys.executable
@@ -45,7 +45,8 @@ PYTHON = sys.executable
 
 def build(seed_db: Path, data_dir: Path, size: int, server: str | None) -> dict:
     """Write a synthetic library of `size` chunks through the product's index path."""
-    from assistant.store import IndexInfo, open_index
+    from assistant.core.store import IndexInfo
+    from assistant.adapters.factory import open_index
     from benchmarks.synthetic_corpus import documents, load_seeds, plan
     from ingest.pipeline import PIPELINE_VERSION
 
@@ -80,12 +81,12 @@ def build(seed_db: Path, data_dir: Path, size: int, server: str | None) -> dict:
 
 def serve(data_dir: Path, server: str | None, queries: int) -> dict:
     """Open the index as the chat does and time retrieval and answers."""
-    from assistant.answer import Assistant
+    from assistant.adapters.factory import open_assistant
 
     settings = load_settings(data_dir=data_dir, chroma_server_url=server)
     asked = _questions(queries)
     started = time.perf_counter()
-    assistant = Assistant.open(settings)
+    assistant = open_assistant(settings)
     assistant.retriever.search(asked[0])  # waits for the model: the first answer is ready here
     open_s = time.perf_counter() - started
     rss_open = _rss_mb()
@@ -105,8 +106,7 @@ def serve(data_dir: Path, server: str | None, queries: int) -> dict:
 def ingest_costs(seed_db: Path, sample: int) -> dict:
     """The real model's embedding rate on `sample` synthetic chunks, batched as ingest batches
     them, and parse + chunk on the bundled corpus."""
-    from assistant.embeddings import load_embedder
-    from assistant.store import open_index
+    from assistant.adapters.factory import load_embedder, open_index
     from benchmarks.synthetic_corpus import documents, load_seeds, plan
     from ingest.chunk import ChunkShape, chunk_document
     from ingest.manifest import load_manifest

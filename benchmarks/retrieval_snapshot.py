@@ -29,11 +29,11 @@ import numpy
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.embeddings import load_embedder  # noqa: E402
-from assistant.offline import enforce_offline  # noqa: E402
-from assistant.retrieve import Retriever  # noqa: E402
+from assistant.core.embeddings import load_embedder  # noqa: E402
+from assistant.adapters.offline import enforce_offline  # noqa: E402
+from assistant.core.retrieve import Retriever  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
-from assistant.store import ScoredChunk, open_index  # noqa: E402
+from assistant.core.store import ScoredChunk, open_index  # noqa: E402
 from evals.cases import load_cases  # noqa: E402
 
 

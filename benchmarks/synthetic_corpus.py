@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import numpy
 
-from assistant.domain import Chunk, Source
-from assistant.embeddings import pack_vectors, unpack_vectors
-from assistant.store import ChunkStore
+from assistant.core.domain import Chunk, Source
+from assistant.core.embeddings import pack_vectors, unpack_vectors
+from assistant.core.store import ChunkStore
 
 _SYLLABLES = ("ash", "brook", "north", "moor", "wick", "ley", "ford", "ham", "stead", "bury",
               "thorn", "well", "dale", "field", "kings", "mere", "holm", "croft", "gate", "wood",

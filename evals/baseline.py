@@ -28,10 +28,10 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from assistant.embeddings import Embedder, cosine
-from assistant.llm import LLM
-from assistant.prompts import load_template
-from assistant.sentences import split_sentences
+from assistant.core.embeddings import Embedder, cosine
+from assistant.core.llm import LLM
+from assistant.core.prompts import load_template
+from assistant.core.sentences import split_sentences
 from assistant.settings import Settings
 from evals.cases import Case
 from evals.pipelines import K_MAX, Cited, Record, Retrieved, Said

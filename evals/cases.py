@@ -9,7 +9,7 @@ One file is one set, named by its file stem. Every case has an `id` and either a
 
 What the reader must see (answerable cases): `key_points`, the verbatim sentence(s) a good answer
 quotes (quoting any one of them counts); for list questions `list_items`, every item of the list
-asked for. `type` is the question's type as a person reads it (assistant/question.py
+asked for. `type` is the question's type as a person reads it (assistant/core/question.py
 QUESTION_TYPES), for per-type figures.
 
 Optional: `audience` and `category` (for per-category figures), `kind` (adversarial cases),
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import yaml
 
-from assistant.question import QUESTION_TYPES
+from assistant.core.question import QUESTION_TYPES
 
 CASES_DIR = Path(__file__).parent / "cases"
 # `--set fast`: the subset CI runs on every change (a minute on 2 cores, baseline included).

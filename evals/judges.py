@@ -1,7 +1,7 @@
 """Judges: does this evidence support this statement? Used for ALCE-style citation recall and
 precision (evals/metrics.py), and measured against hand labels (evals/support/claims.yaml).
 
-  deterministic  no model: the verifier's own support rule (assistant/citations.py): the
+  deterministic  no model: the verifier's own support rule (assistant/core/citations.py): the
                  statement is one of the evidence's sentences whole, or it is both close in
                  meaning to one evidence sentence (cosine >= S with the embedding model) and made
                  mostly of the evidence's words (share >= O), S and O the assistant's support
@@ -20,11 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.citations import said_whole, shared_words, support
-from assistant.embeddings import Embedder
-from assistant.llm import LLM, ModelUnavailable
-from assistant.prompts import load_schema, load_template
-from assistant.sentences import split_sentences
+from assistant.core.citations import said_whole, shared_words, support
+from assistant.core.embeddings import Embedder
+from assistant.core.llm import LLM, ModelUnavailable
+from assistant.core.prompts import load_schema, load_template
+from assistant.core.sentences import split_sentences
 from assistant.settings import Settings
 
 

@@ -38,8 +38,8 @@ import statistics
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from assistant.citations import normalise, quote_in, worth_checking
-from assistant.roles import REPORTED, voice_of
+from assistant.core.citations import normalise, quote_in, worth_checking
+from assistant.core.roles import REPORTED, voice_of
 from evals.cases import Case, Gold
 from evals.judges import Judge
 from evals.pipelines import K_MAX, Record, Said
@@ -71,7 +71,7 @@ def cited_numbers(record: Record) -> list[int]:
 
 def validity(record: Record) -> dict[str, int]:
     """Markers that point at a shown passage; quotes found word for word where they point (the
-    verifier's rule, assistant/citations.py)."""
+    verifier's rule, assistant/core/citations.py)."""
     markers = cited_numbers(record)
     valid_markers = sum(n in record.citable for n in markers)
     quotes = verbatim = 0

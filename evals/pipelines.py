@@ -14,10 +14,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from assistant.answer import Answer, Assistant
-from assistant.followup import new_subject
-from assistant.prompts import load_template
-from assistant.question import read_question
+from assistant.core.answer import Answer, Assistant
+from assistant.core.followup import new_subject
+from assistant.core.prompts import load_template
+from assistant.core.question import read_question
 from evals.cases import Case
 
 K_MAX = 10  # the recall@k curve runs to k = 10

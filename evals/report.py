@@ -193,7 +193,7 @@ def _roles(roles: dict | None) -> str:
     sets = roles["sets"]
     lines = [
         "Every sentence of the bundled library, labelled by reading it (evals/roles/labels.jsonl), "
-        "against the rules of assistant/roles.py (`python -m evals.roles.measure`). The rules were "
+        "against the rules of assistant/core/roles.py (`python -m evals.roles.measure`). The rules were "
         "tuned on the dev half only.",
         "",
         "| Role | " + " | ".join(f"{name}: precision / recall (n)" for name in sets) + " |",

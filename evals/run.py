@@ -19,12 +19,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from assistant import exit_codes
-from assistant.answer import Assistant
+from assistant.core.answer import Assistant
+from assistant.adapters.factory import load_llm, open_assistant
 from assistant.exit_codes import listed_in_help
-from assistant.llm import ModelUnavailable, load_llm
-from assistant.offline import enforce_offline
-from assistant.settings import PROJECT_ROOT, Settings, load_settings
-from assistant.store import IndexMissing, IndexProblem
+from assistant.core.llm import ModelUnavailable
+from assistant.adapters.offline import enforce_offline
+from assistant.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from assistant.core.store import IndexMissing, IndexProblem
 from evals import metrics, report
 from evals.cases import GROUPS, Case, CaseProblem, load_cases, set_names
 from evals.judges import DeterministicJudge, Judge, ModelJudge, agreement
@@ -75,15 +76,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, help="data folder holding the index")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m evals", description=__doc__.splitlines()[0], **EXIT_CODES
-    )
+def main(argv: list[str] | None = None, prog: str = "python -m evals") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0], **EXIT_CODES)
     parser.add_argument("--profile", help="settings profile (TOML)")
     add_arguments(parser)
     args = parser.parse_args(argv)
     enforce_offline()
-    settings = load_settings(args.profile, data_dir=args.db, backend=args.backend)
+    try:
+        settings = load_settings(args.profile, data_dir=args.db, backend=args.backend)
+    except SettingsError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return exit_codes.USAGE
     return run(settings, args)
 
 
@@ -99,7 +102,7 @@ def _evaluate(settings: Settings, args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         cases = _limited(load_cases(args.sets), args.limit)
-        assistant = Assistant.open(settings)
+        assistant = open_assistant(settings)
     except (CaseProblem, IndexProblem) as problem:
         print(f"assistant eval: {problem}", file=sys.stderr)
         return exit_codes.NO_INDEX if isinstance(problem, IndexMissing) else exit_codes.USAGE
@@ -109,7 +112,7 @@ def _evaluate(settings: Settings, args: argparse.Namespace) -> int:
         from evals.baseline import TutorialBaseline  # LangChain and a second Chroma: only when used
 
         _say("building the baseline's index (RecursiveCharacterTextSplitter 1000/200, Chroma)")
-        pipelines.append(TutorialBaseline(settings, assistant.embedder, assistant.llm))
+        pipelines.append(TutorialBaseline(settings, assistant.embedder, assistant.core.llm))
     voices = gold_roles(load_labels())  # each library sentence's voice, as people labelled it
     results = {}
     answers: dict[str, str] = {}  # the assistant's answers, in memory only (model rating)
@@ -196,7 +199,7 @@ def _judge(kind: str, assistant: Assistant, settings: Settings) -> Judge:
     if kind == "deterministic":
         return DeterministicJudge(assistant.embedder, settings)
     llm = (
-        assistant.llm
+        assistant.core.llm
         if settings.backend == kind
         else load_llm(settings.model_copy(update={"backend": kind}))
     )
@@ -217,8 +220,8 @@ def _agreement(judge: Judge, assistant: Assistant, settings: Settings) -> dict:
     # judge chosen with --judge, else the answering model).
     if isinstance(judge, DeterministicJudge):
         judges: list[Judge] = [judge]
-        if assistant.llm is not None:
-            judges.append(ModelJudge(assistant.llm))
+        if assistant.core.llm is not None:
+            judges.append(ModelJudge(assistant.core.llm))
     else:
         judges = [DeterministicJudge(assistant.embedder, settings), judge]
     result = agreement(judges, labelled)
@@ -242,7 +245,7 @@ def _usefulness(rows, cases, answers, judge, assistant) -> dict:
     its agreement with the people's ratings."""
     labels = rubric.load_labels()
     summary = rubric.summarise(labels, {r["case"]: (r["set"], r["answer_sha"]) for r in rows})
-    llm = judge.llm if isinstance(judge, ModelJudge) else assistant.llm
+    llm = judge.llm if isinstance(judge, ModelJudge) else assistant.core.llm
     current = [
         label for label in labels
         if label.case in answers and rubric.answer_hash(answers[label.case]) == label.answer_sha

@@ -13,9 +13,9 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from assistant.domain import Chunk
-from assistant.roles import SentenceInContext, label
-from assistant.sentences import sentence_spans
+from assistant.core.domain import Chunk
+from assistant.core.roles import SentenceInContext, label
+from assistant.core.sentences import sentence_spans
 from ingest.document import Element
 
 _LIST_MARKER = "- "
@@ -42,7 +42,7 @@ class _Unit:
     is_table: bool
     page: int | None
     kind: str  # the element's: "paragraph", "list_item", "table_row"
-    role: str = "context"  # assistant/roles.py, decided once the section's units are known
+    role: str = "context"  # assistant/core/roles.py, decided once the section's units are known
     voice: str = "context"
 
 
@@ -129,7 +129,7 @@ def _units(element: Element, index: int, start: int, end: int, text: str, max_wo
 
 
 def _with_roles(units: list[_Unit], text: str) -> list[_Unit]:
-    """Each sentence's role and voice (assistant/roles.py), read in the order of its section."""
+    """Each sentence's role and voice (assistant/core/roles.py), read in the order of its section."""
     labelled = label(
         [SentenceInContext(text[u.start : u.end], u.kind, u.first_in_element) for u in units]
     )

@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.domain import DESIGN_DOCUMENTS, Coverage, Source
+from assistant.core.domain import DESIGN_DOCUMENTS, Coverage, Source
 
 MANIFEST_NAME = "sources.toml"
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from assistant.domain import Chunk, Source
-from assistant.embeddings import Embedder, pack_vectors
-from assistant.printable import printable
+from assistant.core.domain import Chunk, Source
+from assistant.core.embeddings import Embedder, pack_vectors
+from assistant.core.printable import printable
 from assistant.settings import Settings
-from assistant.store import ChunkStore, Index, IndexInfo, IndexProblem, check_model
+from assistant.core.store import ChunkStore, Index, IndexInfo, IndexProblem, check_model
 from ingest.chunk import ChunkShape, chunk_document
 from ingest.manifest import MANIFEST_NAME, Manifest, load_manifest
 from ingest.withhold import withhold_instructions

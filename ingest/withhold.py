@@ -1,4 +1,4 @@
-"""Withhold text planted in a document to instruct an AI (assistant/instructions.py) before it is
+"""Withhold text planted in a document to instruct an AI (assistant/core/instructions.py) before it is
 indexed: it never becomes a passage an answer could quote or a model could read as an order.
 
 Checked wherever a document can hide it: every sentence of paragraphs, list items and footnotes,
@@ -13,8 +13,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from assistant.instructions import instruction_reason
-from assistant.sentences import sentence_spans
+from assistant.core.instructions import instruction_reason
+from assistant.core.sentences import sentence_spans
 from ingest.document import Element
 
 

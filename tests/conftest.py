@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import importlib
-import math
 import os
 import shutil
-import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from assistant.chat.launch import WEB_ROOT
-from assistant.offline import enforce_offline
-from assistant.settings import PROJECT_ROOT, Settings, load_settings
+from assistant.adapters.offline import enforce_offline
+from assistant.settings import Settings, load_settings
 from tests.ollama_standin import ollama_standin  # noqa: F401 (a fixture, shared)
+from tests.support import CORPUS, ChatServer, HashingEmbedder, netguard
 
-CORPUS = PROJECT_ROOT / "corpus"
-FIXTURES = Path(__file__).parent / "fixtures"
-# In a pytest run inside a test's subprocess, sitecustomize has loaded the guard as `netguard`:
-# use that module, not a second copy with another NetworkAttempt class.
-netguard = sys.modules.get("netguard") or importlib.import_module("tests.netguard.netguard")
 GUARD_FOLDER = Path(netguard.__file__).parent
 
 enforce_offline()
@@ -120,36 +112,13 @@ def no_network():
 @pytest.fixture(scope="session")
 def real_embedder():
     """all-MiniLM-L6-v2 from the installed package, loaded once for the session."""
-    from assistant.embeddings import load_embedder
+    from assistant.adapters.factory import load_embedder
 
     embedder = load_embedder(load_settings())
     embedder.fits("warm up")
     return embedder
 
 
-class HashingEmbedder:
-    """Deterministic fake: words hashed into a small unit vector. Counts what it embeds."""
-
-    model_id = "test/hashing-embedder"
-
-    def __init__(self, dimension: int = 64, max_words: int = 200) -> None:
-        self.dimension = dimension
-        self.max_words = max_words
-        self.embedded: list[str] = []
-
-    def embed_batch(self, texts: Sequence[str]) -> list[list[float]]:
-        self.embedded += texts
-        return [self._vector(text) for text in texts]
-
-    def fits(self, text: str) -> bool:
-        return len(text.split()) <= self.max_words
-
-    def _vector(self, text: str) -> list[float]:
-        vector = [0.0] * self.dimension
-        for word in text.lower().split():
-            vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1.0
-        norm = math.sqrt(sum(value * value for value in vector)) or 1.0
-        return [value / norm for value in vector]
 
 
 @pytest.fixture
@@ -161,7 +130,7 @@ def hashing_embedder() -> HashingEmbedder:
 def library_settings(tmp_path_factory, real_embedder) -> Settings:
     """Settings pointing at an index of the bundled corpus, built once for the session with the
     real model and a real Chroma on disk. Tests must not change it."""
-    from assistant.store import open_index
+    from assistant.adapters.factory import open_index
     from ingest.pipeline import run_ingest
 
     library = load_settings(data_dir=tmp_path_factory.mktemp("library") / "data")
@@ -173,9 +142,23 @@ def library_settings(tmp_path_factory, real_embedder) -> Settings:
 @pytest.fixture(scope="session")
 def assistant(library_settings, real_embedder):
     """The extractive assistant over the session's library (no language model)."""
-    from assistant.answer import Assistant
+    from assistant.adapters.factory import open_assistant
 
-    return Assistant.open(library_settings, real_embedder)
+    return open_assistant(library_settings, real_embedder)
+
+
+@pytest.fixture
+def chat(tmp_path, library_settings) -> Iterator[ChatServer]:
+    """`assistant chat` over the session's library, extractive, with a feedback store of its own
+    (`chat.feedback_db`); stopped after the test."""
+    feedback_db = tmp_path / "feedback.sqlite3"
+    server = ChatServer(
+        tmp_path / "chat.log", "--db", str(library_settings.data_dir),
+        env={"ASSISTANT_FEEDBACK_DB": str(feedback_db), "ASSISTANT_BACKEND": "extractive"},
+    )  # fmt: skip
+    server.feedback_db = feedback_db
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

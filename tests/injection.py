@@ -30,8 +30,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.embeddings import cosine
-from assistant.lexical import terms
+from assistant.core.embeddings import cosine
+from assistant.core.lexical import terms
 
 OUTSIDE_HOST = "exfil.example"
 ATTACKS = ("ignore", "split", "hidden", "image", "prompt", "details")

@@ -18,10 +18,11 @@ import sys
 import time
 from pathlib import Path
 
-from assistant.domain import Chunk, Source
+from assistant.core.domain import Chunk, Source
 from assistant.settings import load_settings
-from assistant.store import IndexInfo, open_index
-from tests.conftest import HashingEmbedder
+from assistant.core.store import IndexInfo
+from assistant.adapters.factory import open_index
+from tests.support import HashingEmbedder
 
 CHUNKS = 5000
 SOURCES = 10

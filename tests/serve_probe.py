@@ -16,9 +16,9 @@ import traceback
 from collections import Counter
 from pathlib import Path
 
-from assistant.answer import Assistant
+from assistant.adapters.factory import open_assistant, open_index
 from assistant.settings import load_settings
-from assistant.store import IndexMissing, open_index
+from assistant.core.store import IndexMissing
 
 QUESTION = "Can I paste my case notes into ChatGPT?"
 
@@ -28,14 +28,14 @@ def probe(data_dir: Path) -> dict:
     live = open_index(settings).live()
     if live is None:
         try:
-            Assistant.open(settings)
+            open_assistant(settings)
         except IndexMissing as exc:
             return {"state": "no index", "message": str(exc)}
         return {"state": "broken", "error": "no live generation, yet the assistant opened"}
     chunks = live.chunks()
     per_source = Counter(chunk.source_id for chunk in chunks)
     recorded = {source_id: source.chunks for source_id, source in live.info.sources.items()}
-    answer = Assistant.open(settings).ask(QUESTION)
+    answer = open_assistant(settings).ask(QUESTION)
     return {
         "state": "serving",
         "generation": live.info.generation,

@@ -8,13 +8,13 @@ import json
 
 import pytest
 
-from assistant.answer import Answer, QuestionEmpty, UnknownSource
-from assistant.citations import quote_in
-from assistant.domain import Claim
-from assistant.followup import leans_on_history, standalone_question
-from assistant.generate import Draft, parse_model_output
-from assistant.language import in_english
-from assistant.verify import strip_outside_links, verify_citations
+from assistant.core.answer import Answer, QuestionEmpty, UnknownSource
+from assistant.core.citations import quote_in
+from assistant.core.domain import Claim
+from assistant.core.followup import leans_on_history, standalone_question
+from assistant.core.generate import Draft, parse_model_output
+from assistant.core.language import in_english
+from assistant.core.verify import strip_outside_links, verify_citations
 
 pytestmark = pytest.mark.slow
 
@@ -70,7 +70,7 @@ def test_a_question_the_guidance_does_not_cover_is_declined(assistant):
     assert "data protection officer" in answer.text and "Social Work England" in answer.text
 
 
-# Written after assistant/language.py and never used to tune it: questions practitioners in
+# Written after assistant/core/language.py and never used to tune it: questions practitioners in
 # the UK might type in their first language, and English ones that could be mistaken for another.
 NOT_ENGLISH = [
     "Beth mae'r canllawiau'n ei ddweud am recordio cyfarfodydd gyda Copilot?",  # Welsh

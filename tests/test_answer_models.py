@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from assistant.answer import Assistant
+from assistant.core.answer import Assistant
 from tests.ollama_standin import OllamaStandIn
-from tests.test_backends import closed_port
+from tests.support import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -99,7 +99,7 @@ def test_the_model_saying_the_guidance_is_silent_is_an_abstention(assistant, oll
 def test_a_server_that_is_down_gives_a_plain_notice_and_quotes_within_5_s(assistant):
     started = time.perf_counter()
     answer = _with_backend(
-        assistant, backend="ollama", ollama_host=f"http://127.0.0.1:{closed_port()}"
+        assistant, backend="ollama", ollama_host=f"http://127.0.0.1:{free_port()}"
     ).ask(CASE_NOTES)
 
     assert time.perf_counter() - started < 5

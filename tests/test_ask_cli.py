@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tests.test_ingest import run_cli
+from assistant import exit_codes
+from tests.support import run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -132,3 +133,15 @@ def test_the_same_question_gets_the_same_answer_in_every_process(library_setting
     assert len(answers[0]) == len(questions)
     differing = [q for q, a, b in zip(questions, *answers) if a != b]
     assert differing == [], differing
+
+
+def test_eval_takes_the_harness_own_options_through_the_command_line(tmp_path):
+    shown = run_cli("eval", "--help")
+    assert shown.returncode == 0 and shown.stdout.startswith("usage: assistant eval")
+    assert "--set NAME" in shown.stdout and "--no-baseline" in shown.stdout
+    wrong = run_cli("--profile", str(tmp_path / "none.toml"), "eval", "--set", "no-such-set")
+    assert wrong.returncode == exit_codes.USAGE and "Traceback" not in wrong.stderr
+    assert "Profile file not found" in wrong.stderr
+    unknown = run_cli("eval", "--set", "no-such-set", "--db", str(tmp_path / "data"))
+    assert unknown.returncode == exit_codes.USAGE and "No case set 'no-such-set'" in unknown.stderr
+    assert not (tmp_path / "data").exists()

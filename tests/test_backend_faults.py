@@ -13,10 +13,10 @@ import time
 
 import pytest
 
-from assistant.answer import Assistant
-from assistant.llm import GenerationCancelled, ModelUnavailable
+from assistant.core.answer import Assistant
+from assistant.core.llm import GenerationCancelled, ModelUnavailable
 from tests.ollama_standin import OllamaStandIn
-from tests.test_backends import MESSAGES, PRIVATE, SCHEMA, closed_port, ollama, with_overrides
+from tests.support import MESSAGES, PRIVATE, SCHEMA, free_port, ollama
 
 READ_TIMEOUT_S = 1.0
 LIMIT_S = READ_TIMEOUT_S + 1.0  # the configured timeout + 1 s
@@ -38,7 +38,7 @@ def _arrange(fault: str, standin: OllamaStandIn) -> str:
     """Set the stand-in up for `fault`; the host to point the client at."""
     standin.reply = LONG_REPLY
     if fault == "refused":
-        return f"http://127.0.0.1:{closed_port()}"
+        return f"http://127.0.0.1:{free_port()}"
     if fault == "model_404":
         standin.chat_model_missing = True  # listed by /api/tags, refused by /api/chat
     else:
@@ -85,7 +85,7 @@ def test_each_fault_is_a_plain_message_within_the_timeout(
 
 def test_a_refused_connection_is_tried_once_more_and_then_works(settings, connects):
     """A server that was (re)starting: the retry, half a second later, reaches it."""
-    port = closed_port()
+    port = free_port()
     standin = OllamaStandIn(port=port, reply="Yes.")
     real_connect = socket.socket.connect
 

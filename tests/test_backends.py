@@ -14,31 +14,18 @@ from pathlib import Path
 
 import pytest
 
-from assistant.backends.llamacpp import LlamaCppLLM
-from assistant.backends.ollama import OllamaLLM
-from assistant.llm import Generation, ModelUnavailable, load_llm
-from assistant.settings import Settings, load_settings
+from assistant.adapters.llamacpp import LlamaCppLLM
+from assistant.adapters.ollama import OllamaLLM
+from assistant.core.llm import Generation, ModelUnavailable
+from assistant.adapters.factory import load_llm
+from assistant.settings import Settings
 from tests.ollama_standin import MODEL
-
-# Stands for a social worker's question: it must never appear in an error message.
-PRIVATE = "Mrs Example at 12 Sample Road told me about her son's court date"
-MESSAGES = [
-    {"role": "system", "content": "Answer from the numbered passages only."},
-    {"role": "user", "content": f"Can I paste this into an AI tool? {PRIVATE}"},
-]
-SCHEMA = {
-    "type": "object",
-    "properties": {"answer": {"type": "string"}, "citations": {"type": "array"}},
-    "required": ["answer", "citations"],
-}
+from tests.support import MESSAGES, PRIVATE, SCHEMA, free_port, ollama, with_overrides
 
 
-def with_overrides(settings: Settings, **overrides: object) -> Settings:
-    return load_settings(data_dir=settings.data_dir, **overrides)
 
 
-def ollama(settings: Settings, host: str, **overrides: object) -> OllamaLLM:
-    return OllamaLLM(with_overrides(settings, backend="ollama", ollama_host=host, **overrides))
+
 
 
 def unavailable(llm: OllamaLLM | LlamaCppLLM) -> tuple[str, float]:
@@ -132,11 +119,6 @@ def test_ollama_server_error_becomes_model_unavailable(settings, ollama_standin)
 # Ollama, when there is no usable server.
 
 
-def closed_port() -> int:
-    """A loopback port nothing listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -192,7 +174,7 @@ def silent_server() -> Iterator[str]:
 
 
 def test_ollama_server_down(settings, no_network):
-    message, elapsed = unavailable(ollama(settings, f"http://127.0.0.1:{closed_port()}"))
+    message, elapsed = unavailable(ollama(settings, f"http://127.0.0.1:{free_port()}"))
     assert "is not reachable" in message and "ollama serve" in message
     assert elapsed < 5
 
@@ -234,7 +216,7 @@ def test_load_llm_picks_the_configured_backend(settings, tmp_path):
 
 def test_llamacpp_module_imports_without_loading_llama_cpp():
     code = (
-        "import sys, assistant.backends.llamacpp\n"
+        "import sys, assistant.adapters.llamacpp\n"
         "assert 'llama_cpp' not in sys.modules, 'llama_cpp imported eagerly'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)

@@ -21,31 +21,17 @@ from __future__ import annotations
 import re
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from assistant.feedback import FeedbackStore
-from tests.test_chat_server import ChatServer
+from assistant.chat.feedback import FeedbackStore
+from tests.support import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Without the background-networking switches Chromium keeps trying to reach Google's services,
-# which this machine's closed network refuses; none of them is needed to render a page.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).parent / "artifacts" / "chat_browser"
 VIEWPORT = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -59,19 +45,6 @@ FIRST_ANSWER_MS = 90_000  # the first answer may wait for the index and the mode
 ANSWER_MS = 30_000
 STEP_MS = 15_000
 _LOCAL_SCHEMES = {"data", "blob", "about"}
-
-
-@pytest.fixture
-def chat(tmp_path, library_settings) -> Iterator[tuple[ChatServer, Path]]:
-    feedback_db = tmp_path / "feedback.sqlite3"
-    server = ChatServer(
-        tmp_path / "chat.log",
-        "--db",
-        str(library_settings.data_dir),
-        env={"ASSISTANT_FEEDBACK_DB": str(feedback_db), "ASSISTANT_BACKEND": "extractive"},
-    )
-    yield server, feedback_db
-    server.stop()
 
 
 @pytest.fixture
@@ -150,7 +123,7 @@ def _wait_until(condition, timeout_s: float, what: str) -> None:
 def test_a_user_asks_reads_the_passages_and_rates_an_answer_in_a_real_browser(chat, browser_page):
     from playwright.sync_api import expect
 
-    server, feedback_db = chat
+    server, feedback_db = chat, chat.feedback_db
     page, requested = browser_page
     shots = Shots(page)
     step = "page loaded"
@@ -300,7 +273,7 @@ def test_every_passage_shown_under_an_answer_is_one_that_answer_cites(chat, brow
     """Three questions in one conversation: under each answer, the passages listed are exactly the
     ones its markers cite, each holding the words the answer quotes from it; nothing from an
     earlier answer is shown as this one's, and no panel opens by itself."""
-    server, _ = chat
+    server = chat
     page, requested = browser_page
     shots = Shots(page, clear=False)
     step = "three questions"
@@ -340,7 +313,7 @@ def test_the_chat_works_on_a_phone_sized_screen(chat, browser_page):
     and read; the page shows the product's own logo and avatar, and the server logs no warning."""
     from playwright.sync_api import expect
 
-    server, _ = chat
+    server = chat
     page, _requested = browser_page
     page.set_viewport_size(PHONE)
     shots = Shots(page, clear=False)
@@ -384,7 +357,7 @@ def test_an_educator_presents_and_exports_the_conversation_as_a_handout(chat, br
 
     from playwright.sync_api import expect
 
-    server, _ = chat
+    server = chat
     page, requested = browser_page
     shots = Shots(page, clear=False)
     step = "presenting"

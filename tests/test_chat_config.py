@@ -19,7 +19,7 @@ from assistant.chat.launch import (
 )
 from assistant.chat.users import UsersFileError, add_user, login_ok, read_users
 from assistant.settings import PROJECT_ROOT, load_settings
-from tests.test_ingest import CLI, run_cli
+from tests.support import CLI, run_cli
 
 CHAINLIT = Path(find_spec("chainlit").origin).parent
 CONFIG = tomllib.loads((WEB_ROOT / ".chainlit" / "config.toml").read_text(encoding="utf-8"))
@@ -201,7 +201,7 @@ def test_only_the_chat_app_and_its_data_layer_import_chainlit():
     import sys
 
     code = (
-        "import sys, assistant.cli, assistant.feedback, assistant.chat.adapter, "
+        "import sys, assistant.cli, assistant.chat.feedback, assistant.chat.adapter, "
         "assistant.chat.users, assistant.chat.launch\n"
         "assert 'chainlit' not in sys.modules, 'chainlit imported outside the chat app'"
     )

@@ -12,7 +12,7 @@ import pytest
 
 from evals.cases import load_cases
 from evals.metrics import percentile
-from tests.test_chat_server import ChatClient, ChatServer
+from tests.support import ChatClient, ChatServer
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from assistant.answer import Answer
+from assistant.core.answer import Answer
 from assistant.chat.adapter import (
     SharedAssistant,
     answer_mode,
@@ -21,11 +21,11 @@ from assistant.chat.adapter import (
     starters,
     without_external_links,
 )
-from assistant.domain import Chunk, Citation, Claim, Coverage, Passage, Source
-from assistant.prompts import load_template
-from assistant.render import in_quote_marks, render_markdown
+from assistant.core.domain import Chunk, Citation, Claim, Coverage, Passage, Source
+from assistant.core.prompts import load_template
+from assistant.core.render import in_quote_marks, render_markdown
 from assistant.settings import load_settings
-from assistant.store import IndexInfo, IndexProblem
+from assistant.core.store import IndexInfo, IndexProblem
 
 TEXT = load_template("chat.v1.md")
 MESSAGES = load_template("messages.v2.md")
@@ -277,7 +277,7 @@ def test_no_index_is_reported_with_the_command_to_run(tmp_path):
 
 @pytest.mark.slow
 def test_a_real_answer_renders_with_a_panel_for_every_marker(assistant, library_settings):
-    from assistant.store import open_index
+    from assistant.adapters.factory import open_index
 
     sources = open_index(library_settings).live().info.sources
     answer = assistant.ask("Who is accountable for a case record that AI helped me draft?")

@@ -17,10 +17,9 @@ import aiohttp
 import httpx
 import pytest
 
-from assistant.feedback import FeedbackStore
+from assistant.chat.feedback import FeedbackStore
 from assistant.settings import PROJECT_ROOT
-from tests.test_chat_server import ChatClient, ChatServer, _free_port
-from tests.test_ingest import CLI, run_cli
+from tests.support import CLI, ChatClient, ChatServer, free_port, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -137,9 +136,9 @@ SLOW_GUARD = """
 import runpy, sys, time
 runpy.run_path({netguard!r}, run_name="sitecustomize")
 sys.path.insert(0, {root!r})
-import assistant.guard
+import assistant.core.guard
 
-_redact = assistant.guard.redact
+_redact = assistant.core.guard.redact
 
 
 def _slow_redact(*args, **kwargs):
@@ -147,7 +146,7 @@ def _slow_redact(*args, **kwargs):
     return _redact(*args, **kwargs)
 
 
-assistant.guard.redact = _slow_redact
+assistant.core.guard.redact = _slow_redact
 """
 
 
@@ -332,7 +331,7 @@ def test_a_request_body_is_bounded(chat):
 
 
 def test_the_chat_on_another_address_refuses_to_start_without_a_log_in(tmp_path):
-    port = _free_port()
+    port = free_port()
     refused = subprocess.run(
         [*CLI, "chat", "--host", "0.0.0.0", "--port", str(port), "--db", str(tmp_path / "d")],
         capture_output=True,

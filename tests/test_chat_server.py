@@ -9,12 +9,8 @@ import csv
 import io
 import os
 import re
-import socket
 import subprocess
 import time
-import uuid
-from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
@@ -22,7 +18,7 @@ import socketio
 
 from assistant.chat.launch import WEB_ROOT
 from assistant.settings import PROJECT_ROOT
-from tests.test_ingest import CLI, run_cli
+from tests.support import CLI, ChatClient, ChatServer, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -33,129 +29,10 @@ QUESTION = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
-class ChatServer:
-    """`assistant chat` in a subprocess, on a free port, logging to a file."""
-
-    def __init__(self, log: Path, *args: str, env: dict[str, str] | None = None) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        with log.open("w") as out:
-            self.process = subprocess.Popen(
-                [*CLI, "chat", "--port", str(self.port), *args],
-                cwd=PROJECT_ROOT,
-                env={**os.environ, **(env or {})},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log.read_text()
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.5)
-        raise AssertionError(f"the chat did not start:\n{self.log.read_text()}")
-
-    def stop(self) -> str:
-        self.process.terminate()
-        self.process.wait(timeout=30)
-        return self.log.read_text()
 
 
-class ChatClient:
-    """One browser tab's conversation, over the socket.io protocol Chainlit's page uses."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.session_id = str(uuid.uuid4())
-        self.events: list[tuple[str, dict]] = []
-        self.sio = socketio.AsyncClient()
-        self.sio.on("*", self._record)
-
-    async def _record(self, event: str, data: object = None) -> None:
-        self.events.append((event, data if isinstance(data, dict) else {"value": data}))
-
-    async def connect(self, headers: dict[str, str] | None = None) -> None:
-        auth = {
-            "clientType": "webapp",
-            "sessionId": self.session_id,
-            "threadId": "",
-            "userEnv": "{}",
-            "chatProfile": "",
-        }
-        await self.sio.connect(
-            self.url,
-            socketio_path="/ws/socket.io",
-            transports=["websocket"],
-            auth=auth,
-            headers=headers or {},
-        )
-        await self.sio.emit("connection_successful")
-
-    async def wait_for(
-        self, event: str, since: int = 0, timeout: float = 120, **match: object
-    ) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for name, data in self.events[since:]:
-                if name == event and all(data.get(k) == v for k, v in match.items()):
-                    return data
-            await asyncio.sleep(0.2)
-        raise AssertionError(f"no {event} {match} in {[name for name, _ in self.events[since:]]}")
-
-    async def ask(self, text: str) -> tuple[str, int]:
-        """Send a question and wait for its answer; its message id and where its events start."""
-        message_id, start = await self.send(text)
-        await self.wait_for("update_message", start, name="on_message")  # the run has ended
-        return message_id, start
-
-    async def send(self, text: str) -> tuple[str, int]:
-        """Send a question; its message id and where its events start."""
-        start, message_id = len(self.events), str(uuid.uuid4())
-        created = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-        await self.sio.emit(
-            "client_message",
-            {
-                "message": {
-                    "id": message_id,
-                    "name": "User",
-                    "type": "user_message",
-                    "output": text,
-                    "createdAt": created,
-                },
-                "fileReferences": [],
-            },
-        )
-        return message_id, start
-
-    def after(self, start: int, event: str, **match: object) -> list[dict]:
-        return [
-            data
-            for name, data in self.events[start:]
-            if name == event and all(data.get(k) == v for k, v in match.items())
-        ]
-
-    async def rate(self, for_id: str, value: int, comment: str = "") -> httpx.Response:
-        """Thumbs up (1) or down (0), with an optional comment, as the page sends it."""
-        feedback = {"forId": for_id, "value": value, "comment": comment}
-        async with httpx.AsyncClient() as http:
-            return await http.put(
-                f"{self.url}/feedback", json={"sessionId": self.session_id, "feedback": feedback}
-            )
-
-    async def call_action(self, action: dict) -> httpx.Response:
-        async with httpx.AsyncClient() as http:
-            return await http.post(
-                f"{self.url}/project/action", json={"sessionId": self.session_id, "action": action}
-            )
 
 
 def ollama_chat(tmp_path, library_settings, standin) -> ChatServer:
@@ -174,19 +51,6 @@ def ollama_chat(tmp_path, library_settings, standin) -> ChatServer:
 
 def _decoded(data_url: str) -> str:
     return base64.b64decode(data_url.split(",", 1)[1]).decode("utf-8")
-
-
-@pytest.fixture
-def chat(tmp_path, library_settings):
-    feedback_db = tmp_path / "feedback.sqlite3"
-    server = ChatServer(
-        tmp_path / "chat.log",
-        "--db",
-        str(library_settings.data_dir),
-        env={"ASSISTANT_FEEDBACK_DB": str(feedback_db)},
-    )
-    yield server
-    server.stop()
 
 
 def test_chat_serves_the_page_without_fetching_anything_from_the_internet(chat):

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chroma_store import ChromaIndex
+from assistant.adapters.chroma_store import ChromaIndex
 from assistant.settings import load_settings
 from ingest.pipeline import run_ingest
-from tests.conftest import HashingEmbedder
+from tests.support import HashingEmbedder
 
 
 def free_port() -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.sentences import split_sentences
+from assistant.core.sentences import split_sentences
 from ingest.chunk import ChunkShape, chunk_document, render
 from ingest.document import Element
 

@@ -1,4 +1,4 @@
-"""One rule for "is this quote the passage's words" (assistant/citations.py), and every consumer
+"""One rule for "is this quote the passage's words" (assistant/core/citations.py), and every consumer
 agrees on it: the verifier that decides what the reader sees, the harness that scores citation
 validity, and the chat that shows the quoted words in bold. Each case below was one that the
 three copies of the rule, before there was one, decided differently (or could have).
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.chat.adapter import highlight
-from assistant.citations import (
+from assistant.core.citations import (
     MAX_ELIDED_WORDS,
     normalise,
     quote_in,
@@ -18,11 +18,11 @@ from assistant.citations import (
     sentence_holding,
     worth_checking,
 )
-from assistant.domain import Chunk, Claim, Passage
-from assistant.generate import Draft
-from assistant.sentences import sentence_spans
+from assistant.core.domain import Chunk, Claim, Passage
+from assistant.core.generate import Draft
+from assistant.core.sentences import sentence_spans
 from assistant.settings import load_settings
-from assistant.verify import verify_citations
+from assistant.core.verify import verify_citations
 from evals.judges import DeterministicJudge
 from evals.metrics import validity
 from evals.pipelines import Cited, Record, Said

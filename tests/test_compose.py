@@ -8,18 +8,18 @@ import json
 
 import pytest
 
-from assistant.compose import arrange
-from assistant.domain import Chunk, Claim, Passage
-from assistant.embeddings import pack_vectors
-from assistant.extractive import extractive_draft
-from assistant.generate import parse_model_output
-from assistant.question import read_question
-from assistant.retrieve import Retrieval
-from assistant.roles import REPORTED
+from assistant.core.compose import arrange
+from assistant.core.domain import Chunk, Passage
+from assistant.core.embeddings import pack_vectors
+from assistant.core.extractive import extractive_draft
+from assistant.core.generate import parse_model_output
+from assistant.core.question import read_question
+from assistant.core.retrieve import Retrieval
+from assistant.core.roles import REPORTED
 from assistant.settings import load_settings
 from ingest.chunk import ChunkShape, chunk_document
 from ingest.document import Element
-from tests.conftest import HashingEmbedder
+from tests.support import HashingEmbedder
 
 EMBEDDER = HashingEmbedder()
 SETTINGS = load_settings()

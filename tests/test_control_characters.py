@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from assistant.printable import printable
-from tests.test_ingest import run_cli
+from assistant.core.printable import printable
+from tests.support import run_cli
 
 OSC52 = "\x1b]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\x07"  # "put this in the clipboard"
 COLOUR = "\x1b[2J\x1b[31m"  # clear the screen, then red

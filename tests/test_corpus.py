@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
-from assistant.domain import DESIGN_DOCUMENTS
+from assistant.core.domain import DESIGN_DOCUMENTS
 from assistant.settings import PROJECT_ROOT
 from ingest.manifest import load_manifest
-from tests.conftest import CORPUS
+from tests.support import CORPUS
 
 SHARED_SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 

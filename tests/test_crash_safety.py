@@ -18,7 +18,7 @@ import time
 import pytest
 
 from assistant.settings import PROJECT_ROOT
-from tests.test_ingest import CLI, SEEDS, run_cli
+from tests.support import CLI, SEEDS, run_cli
 
 
 def _serve_probe(data) -> dict:

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from assistant.citations import normalise, quote_in
+from assistant.core.citations import normalise, quote_in
 from assistant.settings import PROJECT_ROOT
 from evals.cases import Case, CaseProblem, Gold, load_cases
 from evals.judges import DeterministicJudge, cohen_kappa
@@ -496,7 +496,7 @@ def test_a_model_raters_agreement_with_people():
 
 @pytest.mark.slow
 def test_a_model_rates_usefulness_through_the_rubric_prompt(ollama_standin):
-    from assistant.llm import load_llm
+    from assistant.adapters.factory import load_llm
     from assistant.settings import load_settings
     from evals.usefulness.rubric import ModelRater
 

@@ -12,8 +12,8 @@ from contextlib import closing
 
 import pytest
 
-from assistant.feedback import Feedback, FeedbackStore, write_csv
-from tests.test_ingest import run_cli
+from assistant.chat.feedback import Feedback, FeedbackStore, write_csv
+from tests.support import run_cli
 
 
 def _row(id: str = "f1", rating: str = "down", **changes) -> Feedback:

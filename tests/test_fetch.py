@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chroma_store import ChromaIndex
-from assistant.library import design_coverage
+from assistant.adapters.chroma_store import ChromaIndex
+from assistant.core.library import design_coverage
 from ingest.fetch import fetch_official, plain_reason
 from ingest.manifest import load_manifest
 from ingest.pipeline import run_ingest
-from tests.conftest import HashingEmbedder
-from tests.test_ingest import run_cli
+from tests.support import HashingEmbedder, run_cli
 
 STANDARDS = (
     "<html><head><title>Professional standards</title></head><body>"

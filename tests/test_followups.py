@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer import Assistant
-from assistant.chroma_store import ChromaIndex
-from assistant.followup import new_subject
+from assistant.core.answer import Assistant
+from assistant.adapters.factory import open_assistant
+from assistant.adapters.chroma_store import ChromaIndex
+from assistant.core.followup import new_subject
 from assistant.settings import load_settings
 from ingest.pipeline import run_ingest
 
@@ -63,7 +64,7 @@ def team(tmp_path_factory, real_embedder) -> Assistant:
     (corpus / "guidance.md").write_text(GUIDANCE, encoding="utf-8")
     settings = load_settings(data_dir=root / "data", corpus_dir=corpus)
     run_ingest(settings, real_embedder, ChromaIndex(settings))
-    return Assistant.open(settings, real_embedder)
+    return open_assistant(settings, real_embedder)
 
 
 def _follow_up(assistant: Assistant, question: str):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.guard import nhs_number_is_valid, redact, without_details
-from assistant.lexical import BM25
+from assistant.core.guard import nhs_number_is_valid, redact, without_details
+from assistant.core.lexical import BM25
 from evals.pii.measure import (
     MAX_CLEAN_ALTERED,
     TARGETS,

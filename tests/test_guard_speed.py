@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.guard import redact
+from assistant.core.guard import redact
 from evals.pii.speed import mixed_text, time_redact
 
 LINEAR_ENOUGH = 30  # ten times the text; a quadratic part shows as 60 to 100

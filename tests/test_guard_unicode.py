@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from assistant.guard import redact
+from assistant.core.guard import redact
 
 NBSP, THIN, NARROW_NBSP, FIGURE, IDEOGRAPHIC, MATHS = "\u00a0", "\u2009", "\u202f", "\u2007", "\u3000", "\u205f"
 ZWSP, ZWNJ, ZWJ, WORD_JOINER, BOM, SOFT_HYPHEN = "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"

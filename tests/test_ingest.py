@@ -6,23 +6,19 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
 from filelock import FileLock
 
-from assistant.chroma_store import ChromaIndex
-from assistant.library import design_coverage
+from assistant.adapters.chroma_store import ChromaIndex
+from assistant.core.library import design_coverage
 from assistant.settings import PROJECT_ROOT, load_settings
-from assistant.store import ModelMismatch
+from assistant.core.store import ModelMismatch
 from ingest.pipeline import IngestBusy, run_ingest
-from tests.conftest import HashingEmbedder
+from tests.support import CLI, HashingEmbedder, SEEDS, run_cli
 from tests.documents import make_docx, make_pdf
 
-SEEDS = ["seeds/000_f8e20cac3b8c86b5.txt", "seeds/001_66974ed42ee55e88.txt",
-         "seeds/002_c65d1ef3fc29c191.md", "seeds/003_bd27090224ae28c3.txt",
-         "seeds/004_ca9fbe29273a6979.md"]  # fmt: skip
 
 
 def ingest(settings, embedder, corpus, **options):
@@ -177,15 +173,8 @@ def test_querying_with_another_model_is_a_clear_error(settings, corpus_copy):
     assert ChromaIndex(settings).live().info.embedding_model == "test/another-model"
 
 
-CLI = [sys.executable, "-m", "assistant.cli"]
 
 
-def run_cli(*args, env=None, input=None):
-    """`assistant ARGS` in a real process, from the project folder; `input` goes to its stdin."""
-    return subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, cwd=PROJECT_ROOT, env=env, input=input,
-        timeout=600,
-    )  # fmt: skip
 
 
 @pytest.mark.slow

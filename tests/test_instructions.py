@@ -1,4 +1,4 @@
-"""Text planted in a document to instruct an AI: found (assistant/instructions.py), withheld at
+"""Text planted in a document to instruct an AI: found (assistant/core/instructions.py), withheld at
 ingest and reported (ingest/withhold.py), and never quoted, cited or shown at answer time even
 when it reached the index (the retriever and the citation checks)."""
 
@@ -8,19 +8,19 @@ import json
 
 import pytest
 
-from assistant.answer import Assistant
-from assistant.chroma_store import ChromaIndex
-from assistant.domain import Claim, Passage
-from assistant.generate import Draft
-from assistant.instructions import instruction_reason, is_instruction
+from assistant.adapters.factory import open_assistant
+from assistant.adapters.chroma_store import ChromaIndex
+from assistant.core.domain import Claim, Passage
+from assistant.core.generate import Draft
+from assistant.core.instructions import instruction_reason, is_instruction
 from assistant.settings import load_settings
-from assistant.verify import verify_citations
+from assistant.core.verify import verify_citations
 from evals.injection.measure import library_sentences, load, measure
 from ingest.document import Element
 from ingest.pipeline import run_ingest
 from ingest.withhold import withhold_instructions
 from tests.injection import KIWI_DOCUMENT, KIWI_INSTRUCTIONS, KIWI_QUESTION
-from tests.test_ingest import run_cli
+from tests.support import run_cli
 
 # One of each way an order is dressed up; none of them is in the labelled sets.
 DISGUISED = [
@@ -167,7 +167,7 @@ class _Nothing:
 
 
 def test_a_passage_carrying_an_order_is_never_shown_or_quoted(unwithheld):
-    assistant = Assistant.open(unwithheld)
+    assistant = open_assistant(unwithheld)
     answer = assistant.ask(KIWI_QUESTION)
     everything = json.dumps(answer.to_dict(), ensure_ascii=False)
     assert "fully approved" not in everything and "KIWI" not in everything

@@ -22,12 +22,12 @@ import re
 import pytest
 import yaml
 
-from assistant.answer import Assistant
-from assistant.prompts import load_template
+from assistant.core.answer import Assistant
+from assistant.core.prompts import load_template
 from evals.judges import DeterministicJudge
 from evals.metrics import alce, prompt_leak, validity
 from evals.pipelines import Cited, Record
-from tests.conftest import FIXTURES
+from tests.support import FIXTURES
 from tests.injection import instruction_shown
 from tests.ollama_standin import OllamaStandIn
 

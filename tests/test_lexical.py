@@ -9,7 +9,7 @@ from collections import Counter
 import numpy
 import pytest
 
-from assistant.lexical import BM25, terms
+from assistant.core.lexical import BM25, terms
 
 WORDS = ("consent record recording transcript ai tool tools copilot chatgpt data protection "
          "officer supervision practice guidance accountable 3.11 standard social worker "

@@ -9,13 +9,13 @@ import json
 
 import pytest
 
-from assistant.answer import Assistant
+from assistant.adapters.factory import open_assistant
 from assistant.chat.adapter import render_answer
-from assistant.chroma_store import ChromaIndex
-from assistant.prompts import load_template
+from assistant.adapters.chroma_store import ChromaIndex
+from assistant.core.prompts import load_template
 from assistant.settings import load_settings
 from ingest.pipeline import run_ingest
-from tests.test_ingest import run_cli
+from tests.support import run_cli
 
 LABEL = "local document, not one of the library's published sources"
 MANIFEST = """
@@ -59,7 +59,7 @@ def _source_of(citation) -> str:
 
 
 def test_a_local_document_is_labelled_wherever_it_is_cited(library, real_embedder):
-    assistant = Assistant.open(library, real_embedder)
+    assistant = open_assistant(library, real_embedder)
     answer = assistant.ask(ONLY_IN_BROCHURE)
     local = [c for c in answer.citations if _source_of(c) == "brochure-md"]
     assert local and all(c.label == LABEL for c in local)
@@ -88,18 +88,18 @@ def test_the_cli_labels_the_local_document_and_sources_says_how_to_list_it(libra
 
 
 def test_at_equal_relevance_the_library_source_comes_first(library, real_embedder):
-    assistant = Assistant.open(library, real_embedder)
+    assistant = open_assistant(library, real_embedder)
     retrieval = assistant.retriever.search(QUESTION)
     sources = [p.chunk.source_id for p in retrieval.passages]
     assert sources.index("team-guidance") < sources.index("brochure-md")
     # Told apart only by the manifest: with local documents included as equals, the order is
     # the plain relevance order, whichever that is.
-    equal = Assistant.open(library.model_copy(update={"local_documents": "include"}), real_embedder)
+    equal = open_assistant(library.model_copy(update={"local_documents": "include"}), real_embedder)
     assert all(c.label == "" for c in equal.ask(ONLY_IN_BROCHURE).citations)
 
 
 def test_excluded_local_documents_are_never_used(library, real_embedder):
-    assistant = Assistant.open(library.model_copy(update={"local_documents": "exclude"}), real_embedder)
+    assistant = open_assistant(library.model_copy(update={"local_documents": "exclude"}), real_embedder)
     for question in (QUESTION, ONLY_IN_BROCHURE):
         answer = assistant.ask(question)
         assert all(p.chunk.source_id != "brochure-md" for p in answer.passages), question
@@ -123,5 +123,5 @@ def test_listing_a_local_document_in_the_manifest_makes_it_a_library_source(tmp_
     assert [f.status for f in report.files] == ["ingested"]  # the file is unchanged; its record is not
     live = ChromaIndex(settings).live()
     assert set(live.info.sources) == {"scribewell"} and live.info.sources["scribewell"].in_manifest
-    answer = Assistant.open(settings, real_embedder).ask(ONLY_IN_BROCHURE)
+    answer = open_assistant(settings, real_embedder).ask(ONLY_IN_BROCHURE)
     assert answer.citations and all(c.label == "" for c in answer.citations)

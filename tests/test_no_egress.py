@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from assistant.settings import PROJECT_ROOT
-from tests.conftest import netguard
+from tests.support import netguard
 
 # TEST-NET-1 (RFC 5737): never routed, so even a guard that failed would reach nothing.
 UNROUTABLE = ("192.0.2.1", 9)

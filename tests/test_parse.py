@@ -9,7 +9,7 @@ import pytest
 
 from ingest.document import FileProblem, Limits
 from ingest.parse import parse_file
-from tests.conftest import CORPUS
+from tests.support import CORPUS
 from tests.documents import (
     make_docx,
     make_encrypted_pdf,

@@ -10,14 +10,13 @@ import sys
 
 import pytest
 
-from assistant.answer import Assistant
-from assistant.chroma_store import SCHEMA_VERSION, STORE_VERSION, ChromaIndex
+from assistant.adapters.factory import open_assistant
+from assistant.adapters.chroma_store import SCHEMA_VERSION, STORE_VERSION, ChromaIndex
 from assistant.settings import PROJECT_ROOT
-from assistant.store import IndexIncompatible
+from assistant.core.store import IndexIncompatible
 from ingest.pipeline import run_ingest
-from tests.conftest import HashingEmbedder
+from tests.support import HashingEmbedder, run_cli
 from tests.persistence_probe import CHUNKS, QUERIES, TOP_K
-from tests.test_ingest import run_cli
 
 
 def _probe(command: str, data_dir) -> dict:
@@ -104,7 +103,7 @@ def test_an_index_from_another_version_is_refused_until_rebuilt(settings, built_
     assert "assistant ingest --rebuild" in message and str(settings.data_dir) in message
     # Every way in says the same: answering, and an ingest that would reuse its vectors.
     with pytest.raises(IndexIncompatible, match="assistant ingest --rebuild"):
-        Assistant.open(settings, HashingEmbedder())
+        open_assistant(settings, HashingEmbedder())
     with pytest.raises(IndexIncompatible):
         _ingest(settings, corpus)
     # The command it names works, and the index is ours again.

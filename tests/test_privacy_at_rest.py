@@ -12,8 +12,7 @@ import shutil
 import pytest
 
 from assistant.chat.launch import WEB_ROOT
-from tests.test_chat_server import ChatClient, ChatServer
-from tests.test_ingest import run_cli
+from tests.support import ChatClient, ChatServer, run_cli
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.prompts import PromptError, load_schema, load_template
+from assistant.core.prompts import PromptError, load_schema, load_template
 
 
 @pytest.mark.parametrize("version", ["v1", "v2"])

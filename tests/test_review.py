@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.review.questions import QuestionFileProblem, read_questions
-from tests.test_ingest import run_cli
+from tests.support import run_cli
 
 PRACTICE = [
     "Can I paste case notes into ChatGPT?",
@@ -107,7 +107,7 @@ def test_a_malformed_bank_or_a_pasted_document_is_a_plain_error_naming_the_line(
 def test_a_bank_of_30_questions_becomes_a_pack_a_reviewer_can_read_print_and_sign_off(
     tmp_path, library_settings
 ):
-    from tests.test_chat_browser import CHROMIUM, CHROMIUM_ARGS
+    from tests.support import CHROMIUM, CHROMIUM_ARGS
 
     out = tmp_path / "pack"
     result = run_cli("review", str(_bank(tmp_path)), "--out", str(out), "--db", str(library_settings.data_dir))

@@ -1,12 +1,12 @@
-"""Sentence roles (assistant/roles.py) and question types (assistant/question.py): the rules on
+"""Sentence roles (assistant/core/roles.py) and question types (assistant/core/question.py): the rules on
 small documents whose answer is plain, and their measure against the hand labels."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.question import question_type, read_question, unknown_owner, who_can_help
-from assistant.roles import REPORTED, SentenceInContext, label
+from assistant.core.question import question_type, read_question, unknown_owner, who_can_help
+from assistant.core.roles import REPORTED, SentenceInContext, label
 
 
 def roles_of(*lines: tuple[str, str]) -> list[tuple[str, str]]:

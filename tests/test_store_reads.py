@@ -7,13 +7,13 @@ import hashlib
 
 import pytest
 
-from assistant.chroma_store import ChromaIndex
-from assistant.domain import Chunk
-from assistant.embeddings import pack_vectors
-from assistant.retrieve import Retriever
+from assistant.adapters.chroma_store import ChromaIndex
+from assistant.core.domain import Chunk
+from assistant.core.embeddings import pack_vectors
+from assistant.core.retrieve import Retriever
 from assistant.settings import load_settings
-from assistant.store import IndexInfo
-from tests.conftest import HashingEmbedder
+from assistant.core.store import IndexInfo
+from tests.support import HashingEmbedder
 
 TOPICS = {
     "recording": ["Ask for consent before recording a meeting.", "Tell the family why."],

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from assistant.discussion import discussion_questions
-from assistant.domain import Chunk, Citation, Passage
-from assistant.prompts import load_template
+from assistant.core.discussion import discussion_questions
+from assistant.core.domain import Chunk, Citation, Passage
+from assistant.core.prompts import load_template
 
 
 def _citation(n: int, text: str) -> Citation:

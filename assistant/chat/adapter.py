@@ -13,16 +13,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import get_args
 
-from assistant.answer import Answer, Assistant
-from assistant.citations import quote_span
-from assistant.domain import DESIGN_DOCUMENTS, Citation, Source
-from assistant.guard import redact
-from assistant.html_page import markdown_html, page
-from assistant.library import design_coverage, sources_in
-from assistant.prompts import PromptTemplate
-from assistant.render import in_quote_marks, markdown_text
+from assistant.core.answer import Answer, Assistant
+from assistant.adapters.factory import open_assistant
+from assistant.core.citations import quote_span
+from assistant.core.domain import DESIGN_DOCUMENTS, Citation, Source
+from assistant.core.guard import redact
+from assistant.core.html_page import markdown_html, page
+from assistant.core.library import design_coverage, sources_in
+from assistant.core.prompts import PromptTemplate
+from assistant.core.render import in_quote_marks, markdown_text
 from assistant.settings import Settings
-from assistant.store import IndexInfo
+from assistant.core.store import IndexInfo
 
 AUDIENCES: tuple[str, ...] = get_args(Settings.model_fields["audience"].annotation)
 _LIST_MARKER = re.compile(r"\s*(?:[-*+•]|\d+[.)])?\s*")
@@ -94,7 +95,7 @@ class SharedAssistant:
         with what to run; a failure is not kept, so the next question tries again."""
         with self._lock:
             if self._opened is None:
-                assistant = Assistant.open(self.settings)
+                assistant = open_assistant(self.settings)
                 # The sources' dates and links for the side panels come from the index's own
                 # description of its sources.
                 self._opened = (assistant, assistant.index)
@@ -198,7 +199,7 @@ def echo(question: str, max_chars: int, text: PromptTemplate) -> str:
 def highlight(passage: str, quote: str) -> str:
     """The passage as Markdown that shows its text as text (no link, image or HTML of its own),
     one paragraph per line (as in the document), with the quoted words in bold: found by the
-    citation checks' own rule (assistant/citations.py), so a quote they let through is the quote
+    citation checks' own rule (assistant/core/citations.py), so a quote they let through is the quote
     shown; an unmatched quote is not highlighted."""
     span = quote_span(quote, passage) or (0, 0)
     lines, position = [], 0

@@ -21,7 +21,7 @@ import chainlit.server
 from chainlit.config import config as chainlit_config
 from chainlit.input_widget import MultiSelect, Select, Switch, TextInput
 
-from assistant.answer import Answer, Assistant, QuestionEmpty, QuestionTooLong, UnknownSource
+from assistant.core.answer import Answer, Assistant, QuestionEmpty, QuestionTooLong, UnknownSource
 from assistant.chat.adapter import (
     AUDIENCES,
     RateLimit,
@@ -40,13 +40,13 @@ from assistant.chat.data_layer import Answered, FeedbackOnlyDataLayer
 from assistant.chat.edge import client_address, guard_edge
 from assistant.chat.routes import bind_feedback_to_chats
 from assistant.chat.users import LogIns
-from assistant.embeddings import EmbedderUnavailable
-from assistant.feedback import REASONS, FeedbackStore, feedback_path
-from assistant.llm import GenerationCancelled
-from assistant.offline import enforce_offline
-from assistant.prompts import load_template
+from assistant.core.embeddings import EmbedderUnavailable
+from assistant.chat.feedback import REASONS, FeedbackStore, feedback_path
+from assistant.core.llm import GenerationCancelled
+from assistant.adapters.offline import enforce_offline
+from assistant.core.prompts import load_template
 from assistant.settings import load_settings
-from assistant.store import IndexInfo, IndexProblem
+from assistant.core.store import IndexInfo, IndexProblem
 
 enforce_offline()
 SETTINGS = load_settings()
@@ -211,9 +211,9 @@ async def _ask(
     assistant: Assistant, question: str, history: list[str], sources: list[str] | None
 ) -> Answer:
     """Extractive answers come at once. A model's draft is never shown as it streams: it has not
-    been checked yet (assistant/verify.py). A step shows progress instead."""
+    been checked yet (assistant/core/verify.py). A step shows progress instead."""
     ask = functools.partial(assistant.ask, question, history=history, source_ids=sources)
-    if assistant.llm is None:
+    if assistant.core.llm is None:
         return await asyncio.to_thread(ask)
     pieces = [0]
     stopped = threading.Event()

@@ -17,9 +17,9 @@ from chainlit.data.base import BaseDataLayer
 from chainlit.types import Feedback, PageInfo, PaginatedResponse, Pagination, ThreadFilter
 from chainlit.user import PersistedUser, User
 
-from assistant.feedback import Feedback as FeedbackRow
-from assistant.feedback import FeedbackStore
-from assistant.guard import redact
+from assistant.chat.feedback import Feedback as FeedbackRow
+from assistant.chat.feedback import FeedbackStore
+from assistant.core.guard import redact
 
 _REMEMBERED = 1000  # answers whose feedback can still be stored with their question and citations
 

@@ -18,7 +18,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from assistant.chat.data_layer import CommentTooLong, FeedbackOnlyDataLayer, FeedbackRefused
-from assistant.prompts import PromptTemplate
+from assistant.core.prompts import PromptTemplate
 
 SESSION_COOKIE = "X-Chainlit-Session-id"  # the page's chat, set before it opens its websocket
 _log = logging.getLogger("assistant.chat")

@@ -1,1 +1,1 @@
-"""Data files the assistant reads at run time (word lists, the thesaurus); see build_lists.py."""
+"""Data files the assistant reads at run time (word lists, the thesaurus); see scripts/build_word_lists.py."""

@@ -32,13 +32,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_review(settings: Settings, args: argparse.Namespace) -> int:
-    from assistant.answer import Assistant, QuestionEmpty, QuestionTooLong, UnknownSource, check_question
-    from assistant.embeddings import EmbedderUnavailable
-    from assistant.prompts import load_template
+    from assistant.core.answer import QuestionEmpty, QuestionTooLong, UnknownSource, check_question
+    from assistant.adapters.factory import open_assistant
+    from assistant.core.embeddings import EmbedderUnavailable
+    from assistant.core.prompts import load_template
     from assistant.review.pack import PreviousPackProblem, compare, load_previous, pack, review
     from assistant.review.questions import QuestionFileProblem, read_questions
     from assistant.review.write import write_pack
-    from assistant.store import IndexMissing, IndexProblem
+    from assistant.core.store import IndexMissing, IndexProblem
 
     try:
         questions = read_questions(args.questions)
@@ -52,7 +53,7 @@ def run_review(settings: Settings, args: argparse.Namespace) -> int:
         _err.print(f"[red]{_escaped(str(problem))}[/red]", soft_wrap=True)
         return exit_codes.USAGE
     try:
-        assistant = Assistant.open(settings)
+        assistant = open_assistant(settings)
     except (IndexProblem, EmbedderUnavailable) as problem:
         _err.print(f"[red]{_escaped(str(problem))}[/red]", soft_wrap=True)
         return exit_codes.NO_INDEX if isinstance(problem, IndexMissing) else exit_codes.USAGE
@@ -109,6 +110,6 @@ def _report(data: dict, paths: list[Path]) -> None:
 def _escaped(text: str) -> str:
     from rich.markup import escape
 
-    from assistant.printable import printable
+    from assistant.core.printable import printable
 
     return escape(printable(text))

@@ -13,10 +13,10 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import Answer, Assistant
-from assistant.guard import redact
-from assistant.library import design_coverage
-from assistant.question import read_question
+from assistant.core.answer import Answer, Assistant
+from assistant.core.guard import redact
+from assistant.core.library import design_coverage
+from assistant.core.question import read_question
 from assistant.review.questions import BankQuestion
 
 # What a reviewer must see, in the order the pack lists them.

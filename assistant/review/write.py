@@ -10,10 +10,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from assistant.html_page import escaped as _e
-from assistant.html_page import markdown_html as _markdown
-from assistant.html_page import page
-from assistant.prompts import PromptTemplate
+from assistant.core.html_page import escaped as _e
+from assistant.core.html_page import markdown_html as _markdown
+from assistant.core.html_page import page
+from assistant.core.prompts import PromptTemplate
 from assistant.review.pack import FLAGS
 
 SIGN_OFF = ("reviewer", "verdict", "comment")

@@ -1,4 +1,4 @@
-"""Measure the planted-instruction detector (assistant/instructions.py).
+"""Measure the planted-instruction detector (assistant/core/instructions.py).
 
     python -m evals.injection.measure [--corpus DIR] [--show dev]
 
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import yaml
 
-from assistant.instructions import instruction_reason
+from assistant.core.instructions import instruction_reason
 
 HERE = Path(__file__).parent
 SENTENCES = HERE / "sentences.yaml"

@@ -1,4 +1,4 @@
-"""Train the word model behind the planted-instruction detector (assistant/instructions.py).
+"""Train the word model behind the planted-instruction detector (assistant/core/instructions.py).
 
     python -m evals.injection.train [--corpus DIR]
 
@@ -17,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from assistant.instructions import WORD_MODEL, reading_for_words, word_score
+from assistant.core.instructions import WORD_MODEL, reading_for_words, word_score
 from evals.injection.measure import library_sentences, load, split_of
 
 THRESHOLD = 0.8  # chosen on the dev sets: the lowest that flags no sentence of the bundled library

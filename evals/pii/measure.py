@@ -18,9 +18,9 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.guard import redact
+from assistant.core.guard import redact
 from evals.pii.generate import INVISIBLE
-from assistant.lexical import BM25
+from assistant.core.lexical import BM25
 from assistant.settings import PROJECT_ROOT
 
 HERE = Path(__file__).parent

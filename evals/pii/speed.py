@@ -15,7 +15,7 @@ import random
 import sys
 import time
 
-from assistant.guard import redact
+from assistant.core.guard import redact
 from evals.pii.measure import library_uses, load_cases, load_clean
 
 SIZES = (2_000, 20_000, 200_000)

@@ -1,4 +1,4 @@
-"""Measure the sentence-role rules (assistant/roles.py) against hand labels.
+"""Measure the sentence-role rules (assistant/core/roles.py) against hand labels.
 
     python -m evals.roles.measure [--db DIR] [--show-errors dev]
 
@@ -21,9 +21,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.citations import normalise
-from assistant.domain import Chunk
-from assistant.roles import REPORTED, ROLES
+from assistant.core.citations import normalise
+from assistant.core.domain import Chunk
+from assistant.core.roles import REPORTED, ROLES
 
 LABELS = Path(__file__).parent / "labels.jsonl"
 
@@ -124,7 +124,8 @@ def errors(labels, predicted, which: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     from assistant.settings import load_settings
-    from assistant.store import IndexProblem, open_live
+    from assistant.core.store import IndexProblem
+    from assistant.adapters.factory import open_live
 
     parser = argparse.ArgumentParser(prog="python -m evals.roles.measure", description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="data folder holding the index")

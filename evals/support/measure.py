@@ -1,4 +1,4 @@
-"""Measure the citation support check (assistant/citations.py `passage_support`) on
+"""Measure the citation support check (assistant/core/citations.py `passage_support`) on
 hand-labelled claims, to choose `support_min_similarity`, `support_min_overlap` and the rule
 that combines them.
 
@@ -34,11 +34,12 @@ from pathlib import Path
 
 import yaml
 
-from assistant.citations import normalise, passage_support
-from assistant.domain import Chunk, Passage
-from assistant.embeddings import Embedder, load_embedder
+from assistant.core.citations import normalise, passage_support
+from assistant.core.domain import Chunk, Passage
+from assistant.core.embeddings import Embedder
+from assistant.adapters.factory import load_embedder, open_live
 from assistant.settings import Settings, load_settings
-from assistant.store import ChunkStore, IndexProblem, check_model, open_live
+from assistant.core.store import ChunkStore, IndexProblem, check_model
 
 HERE = Path(__file__).parent
 ITEMS = HERE / "claims.yaml"
@@ -133,7 +134,7 @@ def load_items(path: Path = ITEMS) -> list[dict]:
 
 def locate(items: Sequence[dict], chunks: Iterable[Chunk]) -> list[Chunk]:
     """The one chunk of each item's source whose text contains the item's snippet (compared as
-    `assistant.citations.normalise` reads text). Fails listing every snippet found in no chunk or
+    `assistant.core.citations.normalise` reads text). Fails listing every snippet found in no chunk or
     in several."""
     by_source: dict[str, list[tuple[Chunk, str]]] = defaultdict(list)
     for chunk in chunks:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from assistant.answer import Assistant
+from assistant.adapters.factory import open_assistant
 from assistant.settings import load_settings
 from evals.cases import load_cases
 from evals.usefulness.rubric import answer_hash
@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--db", type=Path)
     args = parser.parse_args(argv)
-    assistant = Assistant.open(load_settings(data_dir=args.db))
+    assistant = open_assistant(load_settings(data_dir=args.db))
     entries = []
     for case in load_cases(args.sets):
         if case.expect != "answer":

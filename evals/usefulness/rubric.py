@@ -21,8 +21,8 @@ from pathlib import Path
 
 import yaml
 
-from assistant.llm import LLM, ModelUnavailable
-from assistant.prompts import load_schema, load_template
+from assistant.core.llm import LLM, ModelUnavailable
+from assistant.core.prompts import load_schema, load_template
 
 LABELS = Path(__file__).parent / "labels.yaml"
 SCORES = (0, 1, 2)

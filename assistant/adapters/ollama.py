@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import httpx
 import ollama
 
-from assistant.llm import Generation, Message, ModelUnavailable, StreamedText, TokenCallback
+from assistant.core.llm import Generation, Message, ModelUnavailable, StreamedText, TokenCallback
 from assistant.settings import Settings
 
 _RETRY_PAUSE_S = 0.5

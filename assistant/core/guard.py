@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from assistant.domain import PersonalData
-from assistant.reading import as_read, in_original
+from assistant.core.domain import PersonalData
+from assistant.core.reading import as_read, in_original
 
 PLACEHOLDERS = {
     "NHS_NUMBER": "[NHS number]",
@@ -163,8 +163,8 @@ def without_details(text: str) -> str:
     [address].") goes altogether."""
     if not _PLACEHOLDER.search(text):
         return text
-    from assistant.lexical import terms  # the search's own idea of a content word
-    from assistant.sentences import split_sentences
+    from assistant.core.lexical import terms  # the search's own idea of a content word
+    from assistant.core.sentences import split_sentences
 
     sentences = split_sentences(text)
     asking = [s for s in sentences if s.rstrip().endswith("?") and not _PLACEHOLDER.search(s)]

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from assistant.domain import PersonalData
+from assistant.core.domain import PersonalData
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # Invisible but not category Cf: combining grapheme joiner, Hangul fillers, variation selectors.

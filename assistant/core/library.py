@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.domain import DESIGN_DOCUMENTS, Source
-from assistant.store import IndexInfo
+from assistant.core.domain import DESIGN_DOCUMENTS, Source
+from assistant.core.store import IndexInfo
 
 
 @dataclass(frozen=True)

@@ -16,17 +16,17 @@ from typing import TYPE_CHECKING
 
 import numpy
 
-from assistant.domain import Chunk, Passage
-from assistant.embeddings import Embedder, cosine, unpack_array
-from assistant.instructions import is_instruction
-from assistant.lexical import BM25, terms
-from assistant.sentences import split_sentences
+from assistant.core.domain import Chunk, Passage
+from assistant.core.embeddings import Embedder, cosine, unpack_array
+from assistant.core.instructions import is_instruction
+from assistant.core.lexical import BM25, terms
+from assistant.core.sentences import split_sentences
 from assistant.settings import Settings
-from assistant.store import ChunkStore
-from assistant.thesaurus import expand
+from assistant.core.store import ChunkStore
+from assistant.core.thesaurus import expand
 
 if TYPE_CHECKING:
-    from assistant.followup import Subject
+    from assistant.core.followup import Subject
 
 # Reciprocal-rank fusion: rank r in a list is worth weight / (K + r). Chosen on the dev set
 # (evals/cases/dev.yaml, grid over K 10/30/60 and lexical weight 0.7/1.0/1.4: 43 of 45 in the

@@ -1,12 +1,12 @@
 """Check every sentence of a draft answer against the passages it cites, before anyone sees it.
 
 A sentence stays only if: it cites at least one passage, every number it cites was shown to the
-model, it does not read as an instruction to an AI (assistant/instructions.py: quoted or restated,
+model, it does not read as an instruction to an AI (assistant/core/instructions.py: quoted or restated,
 a planted order does an attacker's work), every quote it gives is in the cited passage word for
 word, every figure and code ("AMBER1000", "PWNED") it states appears in what it cites, and it is
 supported by what it cites: one of the cited sentences whole, or close in meaning to one of them
 and made mostly of the cited passages' own words. What "word for word" and "supported" mean is
-decided in assistant/citations.py, which the harness and the chat's highlighting use too. Links
+decided in assistant/core/citations.py, which the harness and the chat's highlighting use too. Links
 and images that do not point at the library's own sources are stripped. A reason never repeats
 the removed words (they may be a planted instruction's output).
 
@@ -21,11 +21,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from assistant.citations import passage_support, quote_in, said_whole, worth_checking
-from assistant.domain import Claim, Passage, Removed
-from assistant.embeddings import Embedder
-from assistant.generate import Draft
-from assistant.instructions import is_instruction
+from assistant.core.citations import passage_support, quote_in, said_whole, worth_checking
+from assistant.core.domain import Claim, Passage, Removed
+from assistant.core.embeddings import Embedder
+from assistant.core.generate import Draft
+from assistant.core.instructions import is_instruction
 from assistant.settings import Settings
 
 _MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")

@@ -16,10 +16,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from assistant.domain import Chunk
+from assistant.core.domain import Chunk
 
 if TYPE_CHECKING:
-    from assistant.followup import Subject
+    from assistant.core.followup import Subject
 
 QUESTION_TYPES = (
     "permission", "responsibility", "list", "definition", "which-standard", "named-source",

@@ -33,7 +33,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-WORD_MODEL = Path(__file__).parent / "data" / "instruction_words.json"
+WORD_MODEL = Path(__file__).resolve().parent.parent / "data" / "instruction_words.json"
 
 # -- who an instruction is addressed to ---------------------------------------------------------
 _AI_NOUN = (

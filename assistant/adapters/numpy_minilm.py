@@ -23,7 +23,7 @@ import numpy as np
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
-from assistant.embeddings import EmbedderUnavailable
+from assistant.core.embeddings import EmbedderUnavailable
 
 Array = np.ndarray
 Affine = tuple[Array, Array]  # (weight, bias): a dense layer as x @ W + b, or LayerNorm's scale

@@ -1,19 +1,18 @@
-"""The language-model seam: what the answer step needs from a model, and the registry of backends.
+"""The language-model seam: what the answer step needs from a model. Backends:
+assistant/adapters/ (ollama.py, llamacpp.py), chosen in assistant/adapters/factory.py.
 
 A backend turns chat messages into text. It never sees anything but the redacted question and the
 numbered passages (the guard runs first), and its output is never shown before the citation
-checks in assistant/verify.py have passed it.
+checks in assistant/core/verify.py have passed it.
 """
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from assistant.settings import Settings
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
 TokenCallback = Callable[[str], None]
@@ -79,19 +78,3 @@ class LLM(Protocol):
         schema: dict[str, Any] | None = None,
         on_token: TokenCallback | None = None,
     ) -> Generation: ...
-
-
-# Backends by settings name, imported only when chosen: llama.cpp is an optional install.
-BACKENDS = {
-    "ollama": "assistant.backends.ollama:OllamaLLM",
-    "llamacpp": "assistant.backends.llamacpp:LlamaCppLLM",
-}
-
-
-def load_llm(settings: Settings) -> LLM | None:
-    """The configured model, or None for the extractive mode (no model at all)."""
-    if settings.backend == "extractive":
-        return None
-    module_name, _, class_name = BACKENDS[settings.backend].partition(":")
-    backend_class = getattr(importlib.import_module(module_name), class_name)
-    return backend_class(settings)

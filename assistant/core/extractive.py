@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 
 import numpy
 
-from assistant.domain import Chunk, Claim, ListNote, Passage
-from assistant.embeddings import cosine, unpack_vectors
-from assistant.generate import Draft
-from assistant.lexical import terms
-from assistant.question import Question
-from assistant.retrieve import Retrieval
-from assistant.roles import REPORTED
+from assistant.core.domain import Chunk, Claim, ListNote, Passage
+from assistant.core.embeddings import cosine, unpack_vectors
+from assistant.core.generate import Draft
+from assistant.core.lexical import terms
+from assistant.core.question import Question
+from assistant.core.retrieve import Retrieval
+from assistant.core.roles import REPORTED
 from assistant.settings import Settings
 
 _LEXICAL_BONUS = 0.5  # a sentence sharing all the question's (rarity-weighted) words gains this

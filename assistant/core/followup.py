@@ -9,11 +9,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.guard import redact
-from assistant.lexical import terms
-from assistant.llm import LLM, ModelUnavailable
-from assistant.prompts import load_template
-from assistant.thesaurus import expand
+from assistant.core.guard import redact
+from assistant.core.lexical import terms
+from assistant.core.llm import LLM, ModelUnavailable
+from assistant.core.prompts import load_template
+from assistant.core.thesaurus import expand
 
 # A message that leans on the one before: opens with a connective, or points back with a pronoun
 # and is too short to carry its own subject.

@@ -12,7 +12,7 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any
 
-from assistant.llm import Generation, Message, ModelUnavailable, StreamedText, TokenCallback
+from assistant.core.llm import Generation, Message, ModelUnavailable, StreamedText, TokenCallback
 from assistant.settings import Settings
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
-"""Rebuild the personal-data guard's word lists in this folder. Not used at run time.
+"""Rebuild the personal-data guard's word lists in assistant/data/. Not used at run time.
 
-    python -m venv /tmp/lists && /tmp/lists/bin/pip install wordfreq==3.1.1 faker==40.54.0
-    /tmp/lists/bin/python assistant/data/build_lists.py
+    .venv/bin/pip install -e ".[word-lists]"     # wordfreq and faker, pinned in pyproject.toml
+    .venv/bin/python scripts/build_word_lists.py
 
 - first_names.txt, surnames.txt: given and family names from Faker's person providers (MIT) for
   the locales of people social workers in the UK work with, accents folded ("Radosław" ->
@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import importlib
 import re
-import sys
 import unicodedata
 from pathlib import Path
 
 import wordfreq
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
-sys.path.insert(0, str(ROOT))
+from evals.pii.generate import HELD_OUT_GIVEN, HELD_OUT_SURNAMES  # the project, installed (-e)
 
-from evals.pii.generate import HELD_OUT_GIVEN, HELD_OUT_SURNAMES  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+HERE = ROOT / "assistant" / "data"  # where the guard reads its lists
 
 COMMON_WORDS = 30_000  # wordfreq's top English words
 EVERYDAY_RANK = 8_000  # a non-English-locale name this common in English is an everyday word
@@ -126,13 +124,13 @@ def main() -> None:
     } - held_out - tools
 
     common = {w for w in top if re.fullmatch(r"[a-z][a-z'-]*", w)} | corpus | tools
-    write("first_names.txt", "# Given names (Faker person providers, MIT); see build_lists.py.", first_names)
-    write("ambiguous_names.txt", "# Given names that are everyday English words; see build_lists.py.", ambiguous)
-    write("surnames.txt", "# Family names (Faker person providers, MIT); see build_lists.py.", surnames)
+    write("first_names.txt", "# Given names (Faker person providers, MIT); see scripts/build_word_lists.py.", first_names)
+    write("ambiguous_names.txt", "# Given names that are everyday English words; see scripts/build_word_lists.py.", ambiguous)
+    write("surnames.txt", "# Family names (Faker person providers, MIT); see scripts/build_word_lists.py.", surnames)
     write(
         "common_words.txt",
         "# Frequent English words from wordfreq (https://github.com/rspeer/wordfreq), CC BY-SA 4.0,\n"
-        "# with the corpus' vocabulary and AI tool names; see build_lists.py.",
+        "# with the corpus' vocabulary and AI tool names; see scripts/build_word_lists.py.",
         common,
     )
 

@@ -1,7 +1,7 @@
 """The answer's shape, whoever wrote its sentences: a lead (the most direct sentence), what the
 guidance says, then what practitioners and research reported, labelled as such.
 
-The extractive answer is built in this shape (assistant/extractive.py). A model tags its own
+The extractive answer is built in this shape (assistant/core/extractive.py). A model tags its own
 sentences (prompts/answer.v2.md); here, after the citation checks, each tag is checked against
 what the sentence cites: a sentence whose every quote comes from what people said or found is
 reported evidence, whatever the model called it. Then the same rule as for quotes: for anything
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assistant.citations import sentence_holding
-from assistant.domain import Claim, Passage
-from assistant.roles import REPORTED
+from assistant.core.citations import sentence_holding
+from assistant.core.domain import Claim, Passage
+from assistant.core.roles import REPORTED
 
 
 def arrange(claims: list[Claim], passages: list[Passage], question_type: str) -> list[Claim]:

@@ -1,9 +1,9 @@
 """Generate a draft answer from the retrieved passages with a model (the extractive answer, which
-needs none, is assistant/extractive.py).
+needs none, is assistant/core/extractive.py).
 
 Either way the result is a `Draft`: sentences ("claims"), each with the passage numbers it cites,
 a verbatim quote per citation, its role and its part (lead, guidance, reported). Nothing here is
-shown to anyone before assistant/verify.py has checked it.
+shown to anyone before assistant/core/verify.py has checked it.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 
-from assistant.domain import Claim, ListNote, Passage
-from assistant.llm import LLM, Generation
-from assistant.prompts import load_schema, load_template
-from assistant.roles import VOICES
+from assistant.core.domain import Claim, ListNote, Passage
+from assistant.core.llm import LLM
+from assistant.core.prompts import load_schema, load_template
+from assistant.core.roles import VOICES
 from assistant.settings import Settings
 
 
@@ -25,7 +25,6 @@ class Draft:
     answered: bool  # False: the generator found nothing in the passages that answers
     backend: str
     problem: str = ""  # why a model's output could not be used at all (not valid JSON, ...)
-    generation: Generation | None = None
     lists: list[ListNote] = field(default_factory=list)  # lists shown only in part
     # Passages the draft cites beyond those retrieved: the rest of a list, from the passage that
     # follows in the same section.
@@ -58,10 +57,10 @@ def model_draft(
         {"role": "user", "content": template.render("user", passages=shown, question=question)},
     ]
     generation = llm.chat(messages, schema=schema, on_token=on_token)
-    return parse_model_output(generation.text, llm.name, generation)
+    return parse_model_output(generation.text, llm.name)
 
 
-def parse_model_output(text: str, backend: str, generation: Generation | None = None) -> Draft:
+def parse_model_output(text: str, backend: str) -> Draft:
     """The model's JSON as a Draft; output that is not the asked-for shape is a `problem`. The
     lead (prompt v2) comes first with part "lead"; a reply without one (v1) has none."""
     try:
@@ -74,9 +73,9 @@ def parse_model_output(text: str, backend: str, generation: Generation | None = 
         if isinstance(lead, dict) and str(lead.get("text", "")).strip():
             claims.insert(0, replace(_claim(lead), part="lead"))
     except (ValueError, KeyError, TypeError) as exc:
-        return Draft([], False, backend, f"the model's reply was not the JSON asked for ({exc})", generation)
+        return Draft([], False, backend, f"the model's reply was not the JSON asked for ({exc})")
     answered = bool(data.get("answered", bool(claims)))
-    return Draft(claims, answered, backend, "", generation)
+    return Draft(claims, answered, backend)
 
 
 def _claim(item: object) -> Claim:

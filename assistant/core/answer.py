@@ -13,25 +13,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from assistant.compose import arrange
-from assistant.domain import Chunk, Citation, Claim, ListNote, Passage, PersonalData, Removed
-from assistant.embeddings import Embedder, load_embedder
-from assistant.extractive import extractive_draft
-from assistant.followup import new_subject, standalone_question
-from assistant.generate import Draft, model_draft
-from assistant.guard import PLACEHOLDERS, redact, without_details
-from assistant.language import in_english
-from assistant.library import design_coverage
-from assistant.llm import LLM, ModelUnavailable, TokenCallback, load_llm
-from assistant.prompts import load_template
-from assistant.question import Question, read_question, unknown_owner, who_can_help
-from assistant.reading import has_words
-from assistant.discussion import discussion_questions
-from assistant.render import numbered, render_markdown
-from assistant.retrieve import Retrieval, Retriever
+from assistant.core.compose import arrange
+from assistant.core.domain import Chunk, Citation, Claim, ListNote, Passage, PersonalData, Removed
+from assistant.core.embeddings import Embedder
+from assistant.core.extractive import extractive_draft
+from assistant.core.followup import new_subject, standalone_question
+from assistant.core.generate import Draft, model_draft
+from assistant.core.guard import PLACEHOLDERS, redact, without_details
+from assistant.core.language import in_english
+from assistant.core.library import design_coverage
+from assistant.core.llm import LLM, ModelUnavailable, TokenCallback
+from assistant.core.prompts import load_template
+from assistant.core.question import Question, read_question, unknown_owner, who_can_help
+from assistant.core.reading import has_words
+from assistant.core.discussion import discussion_questions
+from assistant.core.render import numbered, render_markdown
+from assistant.core.retrieve import Retrieval, Retriever
 from assistant.settings import Settings
-from assistant.store import IndexInfo, check_model, open_live
-from assistant.verify import verify_citations
+from assistant.core.store import IndexInfo
+from assistant.core.verify import verify_citations
 
 _MESSAGES = "messages.v2.md"
 
@@ -75,7 +75,7 @@ class Answer:
     backend: str  # what wrote `text`: "extractive", or the model backend that passed the checks
     notices: list[str] = field(default_factory=list)  # said before the answer (data removed, fallback)
     timings_ms: dict[str, float] = field(default_factory=dict)
-    question_type: str = "general"  # assistant/question.py QUESTION_TYPES
+    question_type: str = "general"  # assistant/core/question.py QUESTION_TYPES
     subject: str = ""  # a follow-up's own subject ("What about Copilot?"): what it answers about
     # The answer's sentences in order, each with its part (lead, guidance, reported), its role
     # and the [n] of what it cites; and the lists shown only in part.
@@ -84,7 +84,7 @@ class Answer:
     # The passages found only loosely match the question (the "indirect" notice is shown).
     loosely_matched: bool = False
     # For educators: questions the cited passages ask, verbatim and cited, shown after the answer
-    # (assistant/discussion.py); never part of the answer's own sentences.
+    # (assistant/core/discussion.py); never part of the answer's own sentences.
     discussion: list[Claim] = field(default_factory=list)
 
     @property
@@ -159,13 +159,16 @@ class Assistant:
 
     def __init__(
         self, settings: Settings, retriever: Retriever, embedder: Embedder, llm: LLM | None,
-        index: IndexInfo,
+        index: IndexInfo, load_llm: Callable[[Settings], LLM | None] | None = None,
     ) -> None:  # fmt: skip
         self.settings = settings
         self.retriever = retriever
         self.embedder = embedder
         self.llm = llm
         self.index = index  # what the index generation it reads holds: sources, dates, links
+        # How to load another backend's model (assistant/adapters/factory.py gives it): the
+        # core never imports an adapter.
+        self._load_llm = load_llm
         self._messages = load_template(_MESSAGES)
         self._personal_data_quote: str | None = None
 
@@ -177,21 +180,16 @@ class Assistant:
     def source_urls(self) -> list[str]:
         return [source.url for source in self.index.sources.values() if source.url]
 
-    @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None) -> Assistant:
-        """Open the live index and load the models. Raises IndexProblem (with what to run); a
-        missing index is IndexMissing, and nothing is created on disk."""
-        embedder = embedder or load_embedder(settings, in_background=True, for_answering=True)
-        store = open_live(settings)
-        check_model(store.info, settings.embedding_model)
-        return cls(settings, Retriever(store, embedder, settings), embedder, load_llm(settings), store.info)
-
     def with_settings(self, **changes: object) -> Assistant:
         """The same library and embedder with other answer settings (a chat's audience or
         backend); the model is loaded again only if the backend changes."""
         settings = self.settings.model_copy(update=changes)
-        llm = self.llm if settings.backend == self.settings.backend else load_llm(settings)
-        return Assistant(settings, self.retriever, self.embedder, llm, self.index)
+        llm = self.llm
+        if settings.backend != self.settings.backend:
+            if self._load_llm is None:
+                raise ValueError("This assistant was built without a way to load another model")
+            llm = self._load_llm(settings)
+        return Assistant(settings, self.retriever, self.embedder, llm, self.index, self._load_llm)
 
     def ask(
         self,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from assistant.domain import Chunk, Source
+from assistant.core.domain import Chunk, Source
 from assistant.settings import Settings
 
 
@@ -66,8 +66,6 @@ class ChunkStore(Protocol):
 
     def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None: ...
 
-    def delete_source(self, source_id: str) -> None: ...
-
     def query(
         self, embedding: Sequence[float], k: int, source_ids: Sequence[str] | None = None
     ) -> list[ScoredChunk]: ...
@@ -110,25 +108,6 @@ def check_model(info: IndexInfo, embedding_model: str) -> None:
             f"The index was built with the embedding model '{info.embedding_model}', but the "
             f"settings name '{embedding_model}'. Re-ingest with: assistant ingest --rebuild"
         )
-
-
-def open_index(settings: Settings) -> Index:
-    """The configured index, to build: creates the data folder if need be. Chroma is the one
-    backend; the import stays lazy so that the core can be used (and tested) without chromadb."""
-    from assistant.chroma_store import ChromaIndex
-
-    return ChromaIndex(settings)
-
-
-def open_live(settings: Settings) -> ChunkStore:
-    """The live generation, to read from. Creates nothing on disk: a mistyped --db must not
-    leave an empty index behind. Raises IndexMissing, with the command that builds it."""
-    from assistant.chroma_store import ChromaIndex
-
-    live = ChromaIndex(settings, create=False).live()
-    if live is None:
-        raise index_missing(settings)
-    return live
 
 
 def index_missing(settings: Settings) -> IndexMissing:

@@ -28,9 +28,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from assistant.domain import Passage
-from assistant.embeddings import cosine, unpack_vectors
-from assistant.lexical import terms
+from assistant.core.domain import Passage
+from assistant.core.embeddings import cosine, unpack_vectors
+from assistant.core.lexical import terms
 from assistant.settings import Settings
 
 MIN_QUOTE_WORDS = 3  # "AI" is "in the passage" but proves nothing

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from assistant.domain import Citation, Claim, ListNote, Passage
-from assistant.generate import Draft
-from assistant.guard import PLACEHOLDERS
-from assistant.prompts import PromptTemplate
+from assistant.core.domain import Citation, Claim, ListNote, Passage
+from assistant.core.generate import Draft
+from assistant.core.guard import PLACEHOLDERS
+from assistant.core.prompts import PromptTemplate
 
 
 def numbered(draft: Draft, passages: list[Passage]) -> tuple[list[Claim], list[ListNote], list[Citation]]:

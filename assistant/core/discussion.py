@@ -1,13 +1,13 @@
 """Questions for discussion, for educators: the questions the guidance itself asks (a research
 report's questions for the sector, a webinar's questions to the room), taken verbatim from the
 passages an answer cites and cited like its other sentences. An answer never quotes them as its
-own words (assistant/extractive.py skips questions); a seminar wants exactly them."""
+own words (assistant/core/extractive.py skips questions); a seminar wants exactly them."""
 
 from __future__ import annotations
 
 import re
 
-from assistant.domain import Citation, Claim
+from assistant.core.domain import Citation, Claim
 
 MAX_QUESTIONS = 3
 _ASKS = re.compile(

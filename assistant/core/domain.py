@@ -67,7 +67,7 @@ class Chunk:
     sentences: tuple[tuple[int, int], ...] = ()
     sentence_vectors: str = field(default="", repr=False, compare=False)
     # Per sentence: its role (advice, finding, testimony, list_lead...) and voice, decided at
-    # ingest by assistant/roles.py: answers put the guidance's advice before what people reported.
+    # ingest by assistant/core/roles.py: answers put the guidance's advice before what people reported.
     roles: tuple[str, ...] = ()
     voices: tuple[str, ...] = ()
 
@@ -123,7 +123,7 @@ class Claim:
     text: str
     citations: tuple[int, ...]
     quotes: tuple[str, ...]  # one per citation, verbatim from that passage ("" if none given)
-    # What the sentence is (assistant/roles.py VOICES): the cited sentence's stored voice for a
+    # What the sentence is (assistant/core/roles.py VOICES): the cited sentence's stored voice for a
     # quote, the model's tag (checked against what it cites) otherwise.
     role: str = "context"
     # Where the answer puts it: "lead" (the most direct sentence, first), "guidance" (what the

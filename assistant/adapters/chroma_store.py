@@ -20,15 +20,9 @@ import chromadb
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.config import Settings as ChromaSettings
 
-from assistant.domain import Chunk, Coverage, Source
+from assistant.core.domain import Chunk, Coverage, Source
 from assistant.settings import Settings
-from assistant.store import (
-    IndexIncompatible,
-    IndexInfo,
-    ScoredChunk,
-    StoreUnavailable,
-    index_missing,
-)
+from assistant.core.store import IndexIncompatible, IndexInfo, ScoredChunk, StoreUnavailable, index_missing
 
 # Bump when what is stored changes shape (_chunk_metadata, _info_metadata): older indexes are
 # then refused with a clear message instead of being misread.
@@ -168,9 +162,6 @@ class ChromaStore:
                 metadatas=[_chunk_metadata(chunk) for chunk in batch],
                 embeddings=[list(vector) for vector in embeddings[first : first + _BATCH]],
             )
-
-    def delete_source(self, source_id: str) -> None:
-        self.collection.delete(where={"source_id": source_id})
 
     def query(
         self, embedding: Sequence[float], k: int, source_ids: Sequence[str] | None = None

@@ -1,1 +1,0 @@
-"""Model backends behind the LLM protocol in assistant/llm.py, each imported only when chosen."""
