@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.core.answer import Answer, Assistant
-from assistant.core.followup import new_subject
 from assistant.core.prompts import load_template
-from assistant.core.question import read_question
+from assistant.core.retrieve import RANKED
 from evals.cases import Case
 
-K_MAX = 10  # the recall@k curve runs to k = 10
+K_MAX = RANKED  # the recall@k curve runs as deep as the search ranks (10)
 
 
 @dataclass(frozen=True)
@@ -103,10 +102,6 @@ class AssistantPipeline:
         answer = self.assistant.ask(case.question, history)
         seconds = time.perf_counter() - started
         outputs.append(answer.to_dict())
-        # The same search the answer ran (a named body's passages first, a follow-up's subject's
-        # before all), to rank K_MAX passages.
-        asked = read_question(answer.searched_for, subject=new_subject(case.question, history))
-        ranked = self.assistant.search(asked, k=K_MAX).passages
         twin = None
         if case.without_details:
             twin = _said(self.assistant.ask(case.without_details, history))
@@ -118,7 +113,8 @@ class AssistantPipeline:
                 c.n: Cited(c.n, c.passage.chunk.source_id, c.passage.chunk.text, c.quote)
                 for c in answer.citations
             },
-            retrieved=[Retrieved(p.chunk.source_id, p.chunk.text) for p in ranked],
+            # The ranking of the search the answer ran, as it ran it.
+            retrieved=[Retrieved(p.chunk.source_id, p.chunk.text) for p in answer.ranked[:K_MAX]],
             abstained=answer.abstained,
             seconds=seconds,
             output=json.dumps(outputs, ensure_ascii=False),

@@ -112,7 +112,7 @@ def _evaluate(settings: Settings, args: argparse.Namespace) -> int:
         from evals.baseline import TutorialBaseline  # LangChain and a second Chroma: only when used
 
         _say("building the baseline's index (RecursiveCharacterTextSplitter 1000/200, Chroma)")
-        pipelines.append(TutorialBaseline(settings, assistant.embedder, assistant.core.llm))
+        pipelines.append(TutorialBaseline(settings, assistant.embedder, assistant.llm))
     voices = gold_roles(load_labels())  # each library sentence's voice, as people labelled it
     results = {}
     answers: dict[str, str] = {}  # the assistant's answers, in memory only (model rating)
@@ -199,7 +199,7 @@ def _judge(kind: str, assistant: Assistant, settings: Settings) -> Judge:
     if kind == "deterministic":
         return DeterministicJudge(assistant.embedder, settings)
     llm = (
-        assistant.core.llm
+        assistant.llm
         if settings.backend == kind
         else load_llm(settings.model_copy(update={"backend": kind}))
     )
@@ -220,8 +220,8 @@ def _agreement(judge: Judge, assistant: Assistant, settings: Settings) -> dict:
     # judge chosen with --judge, else the answering model).
     if isinstance(judge, DeterministicJudge):
         judges: list[Judge] = [judge]
-        if assistant.core.llm is not None:
-            judges.append(ModelJudge(assistant.core.llm))
+        if assistant.llm is not None:
+            judges.append(ModelJudge(assistant.llm))
     else:
         judges = [DeterministicJudge(assistant.embedder, settings), judge]
     result = agreement(judges, labelled)
@@ -245,7 +245,7 @@ def _usefulness(rows, cases, answers, judge, assistant) -> dict:
     its agreement with the people's ratings."""
     labels = rubric.load_labels()
     summary = rubric.summarise(labels, {r["case"]: (r["set"], r["answer_sha"]) for r in rows})
-    llm = judge.llm if isinstance(judge, ModelJudge) else assistant.core.llm
+    llm = judge.llm if isinstance(judge, ModelJudge) else assistant.llm
     current = [
         label for label in labels
         if label.case in answers and rubric.answer_hash(answers[label.case]) == label.answer_sha

@@ -84,3 +84,22 @@ def test_the_model_is_sent_the_question_without_the_persons_details(library):
     sent = json.dumps(model.sent)
     assert "Okafor" not in sent and "943 476 5919" not in sent and "943" not in sent
     assert answer.personal_data and ADVICE in answer.text
+
+
+def test_the_harness_scores_the_search_the_answer_ran_and_searches_nothing_itself(library):
+    from evals.cases import Case, Gold
+    from evals.metrics import gold_rank
+    from evals.pipelines import AssistantPipeline
+
+    assistant = assistant_with(library, None)
+    searches = []
+    search = assistant.retriever.search
+    assistant.retriever.search = lambda *args, **kwargs: searches.append(args) or search(*args, **kwargs)
+    source_id = library[2].chunks()[0].source_id
+    case = Case("paste", "test", (QUESTION,), "answer", gold=(Gold(source_id, ADVICE),))
+    record = AssistantPipeline(assistant).run(case)
+    assert len(searches) == 1  # the answer's own search; the harness ran none
+    answer = assistant.ask(QUESTION)
+    assert [r.text for r in record.retrieved] == [p.chunk.text for p in answer.ranked]
+    assert [p.chunk.id for p in answer.ranked[: len(answer.passages)]] == [p.chunk.id for p in answer.passages]
+    assert gold_rank(case, record) == 1 and record.claims[0].text == answer.claims[0].text

@@ -213,7 +213,7 @@ async def _ask(
     """Extractive answers come at once. A model's draft is never shown as it streams: it has not
     been checked yet (assistant/core/verify.py). A step shows progress instead."""
     ask = functools.partial(assistant.ask, question, history=history, source_ids=sources)
-    if assistant.core.llm is None:
+    if assistant.llm is None:
         return await asyncio.to_thread(ask)
     pieces = [0]
     stopped = threading.Event()

@@ -86,6 +86,9 @@ class Answer:
     # For educators: questions the cited passages ask, verbatim and cited, shown after the answer
     # (assistant/core/discussion.py); never part of the answer's own sentences.
     discussion: list[Claim] = field(default_factory=list)
+    # The search's ranking, to 10 deep, of which `passages` are the first: what the harness
+    # measures recall on. Never shown, and not part of `to_dict`.
+    ranked: list[Passage] = field(default_factory=list)
 
     @property
     def lead(self) -> Claim | None:
@@ -234,7 +237,7 @@ class Assistant:
         notices += self._named_body_notices(asked)
         base = dict(question=redaction.text, searched_for=searched_for, question_type=asked.type,
                     personal_data=list(redaction.found), notices=notices,
-                    subject=subject.words if subject else "")  # fmt: skip
+                    subject=subject.words if subject else "", ranked=retrieval.ranked)  # fmt: skip
         owner = unknown_owner(searched_for, self.retriever.mentions)
         if owner:
             notices.append(self._messages.render("owner_not_in_library", owner=owner))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 _RRF_K = 30
 _LEXICAL_WEIGHT = 1.4
 _NEAR_DUPLICATE = 0.95  # cosine above which two passages say the same thing
+RANKED = 10  # passages ranked for the record (Retrieval.ranked), shown or not
 
 # A question that names a body ("according to BASW") ranks that body's own passages once more,
 # at this weight: among passages about as relevant, the body's own words come first.
@@ -54,6 +55,9 @@ class Retrieval:
     # chunk id -> one per sentence of the chunk, to the question or its rephrasing if closer
     sentence_similarity: dict[str, list[float]]
     term_weights: dict[str, float]  # the question's terms and how rare they are in the library
+    # The passages in rank order to RANKED deep, of which `passages` are the first k: kept with
+    # the answer so that the harness measures recall@k on the search the answer ran.
+    ranked: list[Passage] = field(default_factory=list)
 
 
 # The passages where the question's words come together in one sentence are ranked once more.
@@ -258,11 +262,13 @@ class Retriever:
             # how close it is to the earlier question; the earlier topic alone comes after.
             ordered = [c for c in ordered if c in first] + [c for c in ordered if c not in first]
         vectors = self._store.embeddings(ordered)
-        chosen = self._diverse(ordered, vectors, k)
-        passages = [
+        # Chosen greedily in rank order: the first k are the same however deep the ranking runs.
+        chosen = self._diverse(ordered, vectors, max(k, RANKED))
+        ranked = [
             Passage(rank, full[chunk_id], fused[chunk_id], cosine(query, vectors[chunk_id]))
             for rank, chunk_id in enumerate(chosen, start=1)
         ]
+        passages = ranked[:k]
         # Relevance is judged sentence by sentence: a long passage about AI in social work is
         # "similar" to almost any question; a sentence that answers it is much closer.
         by_sentence = {
@@ -281,7 +287,7 @@ class Retriever:
             relevant = best >= settings.min_similarity_about_ai and covered >= settings.min_word_coverage
         else:
             relevant = best >= settings.min_similarity and covered >= settings.min_word_coverage_not_about_ai
-        return Retrieval(passages, relevant, best, covered, query, by_sentence, weights)
+        return Retrieval(passages, relevant, best, covered, query, by_sentence, weights, ranked)
 
     def _word_coverage(self, question: str, passages: list[Passage], known_only: bool = False) -> float:
         weights = self._lexical.term_weights(question)
