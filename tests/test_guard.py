@@ -113,6 +113,14 @@ def test_a_word_the_library_uses_is_not_taken_for_a_name():
          "Can I put their assessment, into Copilot?"),
         ("Can I email Dr Patel the AI summary of the meeting?", "Can I email them the AI summary of the meeting?"),
         ("Can I paste my case notes into ChatGPT?", "Can I paste my case notes into ChatGPT?"),
+        # An age beside the name goes with it; nothing is left of a list of details but its end.
+        ("Mr John Smith (aged 79) wants an AI companion at home. Should I recommend one?",
+         "They wants an AI companion at home. Should I recommend one?"),
+        ("Mrs Margaret Hale, 88, keeps leaving the house at night. Is a GPS tracker OK in her plan?",
+         "They keeps leaving the house at night. Is a GPS tracker OK in her plan?"),
+        ("Voice note from my visit to Kayden Marsh, born 17/05/2013, NHS number 401 023 4563. "
+         "Can I run it through the free version of Gemini?",
+         "Voice note from my visit to them. Can I run it through the free version of Gemini?"),
     ],
 )
 def test_a_question_with_details_is_searched_as_it_reads_without_them(question, searched):

@@ -180,7 +180,10 @@ def without_details(text: str) -> str:
         ):
             continue
         kept.append(cleaned)
-    return re.sub(r"\s{2,}", " ", " ".join(kept)).strip().lstrip(" :;,-–")
+    searched = re.sub(r"\s{2,}", " ", " ".join(kept))
+    for pattern, replacement in _STRAY_PUNCTUATION:
+        searched = pattern.sub(replacement, searched)
+    return searched.strip().lstrip(" :;,-–")
 
 
 # A person named in a question reads, without the name, as the question would be asked about
@@ -198,7 +201,22 @@ _APPOSITION = re.compile(
 )
 
 
+# An age beside a name ("[name], 88, keeps leaving", "[name] (aged 79)") is one more detail of
+# the person: without the name it is a stray number the library never uses.
+_AGE = r"(?:aged\s+)?\d{1,3}(?:\s*(?:years?\s+old|yrs?|y/?o))?"
+_AGE_BESIDE_NAME = re.compile(
+    "(" + re.escape(PLACEHOLDERS["NAME"]) + r")(?:\s*,\s*" + _AGE + r"(?:\s*,(?=\s*[a-z]))?(?=\s*[,.;:)]|\s+[a-z])"
+    r"|\s*\(\s*" + _AGE + r"\s*\))",
+    re.IGNORECASE,
+)
+# What is left where details were taken out of a list: "to them,." -> "to them.", "( )" -> "".
+# "They, keeps leaving" (the details that followed the name removed) -> "They keeps leaving".
+_STRAY_PUNCTUATION = ((re.compile(r"\(\s*\)"), ""), (re.compile(r"\s*,(?:\s*,)*\s*([.?!;:])"), r"\1"),
+                      (re.compile(r"\s+([,.?!;:])"), r"\1"), (re.compile(r"\b(They|them),\s+(?=[a-z])"), r"\1 "))  # fmt: skip
+
+
 def _as_pronoun(sentence: str) -> str:
+    sentence = _AGE_BESIDE_NAME.sub(r"\1", sentence)
     sentence = _APPOSITION.sub(r"\1", sentence)
     sentence = _NAMES_OWN.sub("their", sentence)
     return _NAMED.sub(lambda m: "They" if not sentence[: m.start()].strip() else "them", sentence)
