@@ -102,6 +102,23 @@ def test_a_permission_question_is_led_by_advice_and_reported_behaviour_comes_aft
     assert all(part == "reported" for part, role in parts if role in REPORTED)
 
 
+def test_a_sentence_that_points_back_to_a_quotation_is_shown_with_it_as_reported():
+    chunks = chunked([
+        Element("heading", "Time", level=1),
+        Element("paragraph", "Social work employers should consult partner agencies before using AI in meetings."),
+        Element("paragraph", "“I chair strategy discussions daily and without this AI I would drown in admin.” (practice supervisor)"),
+        Element("paragraph", "These time savings allowed some social workers more face-to-face time with families."),
+    ])  # fmt: skip
+    question = read_question("Can we use AI to take the minutes of strategy meetings?")
+    scores = {"Social work employers": 0.70, "“I chair": 0.60, "These time savings": 0.75}
+    draft = extractive_draft(retrieval_of(chunks, scores, question.text), question, SETTINGS)
+    shown = [(c.part, c.text.split()[0]) for c in draft.claims]
+    assert shown[0] == ("lead", "Social")
+    # The quotation comes with the sentence that leans on it, both under what people reported.
+    assert ("reported", "“I") in shown and ("reported", "These") in shown
+    assert shown.index(("reported", "“I")) + 1 == shown.index(("reported", "These"))
+
+
 def test_a_models_tag_is_checked_against_what_it_quotes():
     chunk = chunked([
         Element("paragraph", "“I paste my notes into the free chatbot every night.” (social worker)"),

@@ -305,7 +305,17 @@ def _chosen(candidates, lead, reference, policy, settings, dimension, question) 
 
 
 def _part(sentence: _Sentence) -> str:
-    return "reported" if sentence.voice in REPORTED else "guidance"
+    """Where a sentence is shown. One that points back to what someone said or found ("These
+    time savings allowed..." after a practitioner's quotation) is shown with it, as reported:
+    else the quotation it brings would stand under "What the guidance says"."""
+    if sentence.voice in REPORTED:
+        return "reported"
+    before = _context_before(sentence)
+    if before is not None and sentence.role not in ("list_item", "list_lead"):
+        voices = sentence.passage.chunk.voices
+        if before < len(voices) and voices[before] in REPORTED:
+            return "reported"
+    return "guidance"
 
 
 def _arranged(lead, chosen, passages, continuation, question) -> tuple[list[Claim], list[ListNote]]:
