@@ -102,6 +102,24 @@ def test_a_permission_question_is_led_by_advice_and_reported_behaviour_comes_aft
     assert all(part == "reported" for part, role in parts if role in REPORTED)
 
 
+def test_the_list_whose_lead_in_names_what_was_asked_for_leads_a_list_answer():
+    chunks = chunked([
+        Element("heading", "Critical thinking", level=1),
+        Element("paragraph", "Higher confidence in GenAI is associated with less critical thinking by workers."),
+        Element("paragraph", "The study found there are three factors that influence critical thinking:"),
+        Element("list_item", "Self-confidence: confidence in one's own ability"),
+        Element("list_item", "Trust in GenAI: trust that the tool does the task well"),
+        Element("list_item", "Confidence in evaluation: confidence in judging the output"),
+    ])  # fmt: skip
+    question = read_question("What are the factors that decide whether people use critical thinking with GenAI?")
+    assert question.type == "list" and question.listed == "factors"
+    scores = {"Higher confidence": 0.90, "The study found": 0.68}
+    draft = extractive_draft(retrieval_of(chunks, scores, question.text), question, SETTINGS)
+    assert draft.claims[0].part == "lead" and draft.claims[0].text.startswith("The study found")
+    assert [c.text.split(":")[0] for c in draft.claims if c.item] == [
+        "Self-confidence", "Trust in GenAI", "Confidence in evaluation"]
+
+
 def test_a_sentence_that_points_back_to_a_quotation_is_shown_with_it_as_reported():
     chunks = chunked([
         Element("heading", "Time", level=1),

@@ -86,6 +86,20 @@ def test_question_types(question, kind):
     assert read_question(question).type == kind
 
 
+@pytest.mark.parametrize(
+    ("question", "listed"),
+    [
+        ("What are the principles in the UK government's AI playbook?", "principles"),
+        ("Beyond data protection, what are the wider risks of adopting AI? Please list them.", "risks"),
+        ("List all the values in the Oxford statement", "values"),
+        ("What roles do practice supervisors have around AI? Give me the full list.", "roles"),
+        ("Can I paste my case notes into ChatGPT?", ""),  # not a list question: nothing listed
+    ],
+)
+def test_a_list_question_says_what_it_wants_listed(question, listed):
+    assert read_question(question).listed == listed
+
+
 def test_a_named_body_is_found_and_read_with_its_document():
     asked = read_question("What does BASW expect employers to put in place?")
     assert [b.id for b in asked.bodies] == ["basw"] and asked.bodies[0].document == "basw-ai-guidance"

@@ -154,6 +154,8 @@ def _candidates(retrieval, question, policy, body_sources) -> list[_Sentence]:
             shared = set(terms(text)) & weights.keys()
             # fsum: the same score whatever order the set gives (it changes with string hashing).
             score = similarities[index] + _LEXICAL_BONUS * math.fsum(weights[t] for t in shared) / total
+            if role == "list_lead" and _names_the_listed(text, question.listed):
+                score += _LABEL_BONUS
             preferred = score + policy.boosts.get(role, policy.boosts.get(voice, 0.0))
             preferred += _BODY_BONUS if by_body else 0.0
             if question.asks_for_a_number and _FIGURE.search(text):
@@ -163,7 +165,7 @@ def _candidates(retrieval, question, policy, body_sources) -> list[_Sentence]:
             sentence = _Sentence(passage, index, text, role, voice, score, preferred)
             if sentence.key not in found or found[sentence.key].preferred < preferred:
                 found[sentence.key] = sentence
-        for unit in _lists(passage, retrieval.query_vector, weights, total, policy, by_body):
+        for unit in _lists(passage, retrieval.query_vector, weights, total, policy, by_body, question.listed):
             if unit.key not in found or found[unit.key].preferred < unit.preferred:
                 found[unit.key] = unit
     chosen = found.values()
@@ -186,10 +188,12 @@ def _unit_text(sentence: _Sentence) -> str:
     return " ".join([sentence.text, *(texts[i] for i in items)])
 
 
-def _lists(passage, query, weights, total, policy, by_body) -> list[_Sentence]:
+def _lists(passage, query, weights, total, policy, by_body, listed: str = "") -> list[_Sentence]:
     """Each list in the passage scored as a whole (its lead-in and items together): "What does
     BASW expect employers to put in place?" is answered by the list under "Employers", though
-    no single item of it is close to the question."""
+    no single item of it is close to the question. A lead-in that names what the question asks
+    to be listed ("three factors that influence...", asked "What are the factors...?") is the
+    list asked for, however close other sentences are to the rest of the question."""
     chunk = passage.chunk
     texts, roles = chunk.sentence_texts(), chunk.roles
     if not roles or "list_lead" not in roles:
@@ -216,10 +220,18 @@ def _lists(passage, query, weights, total, policy, by_body) -> list[_Sentence]:
         label = set(terms(texts[lead]))
         if len(texts[lead].split()) <= 4 and label and label <= weights.keys():
             score += _LABEL_BONUS  # the list under "Employers", asked what employers should do
+        elif _names_the_listed(texts[lead], listed):
+            score += _LABEL_BONUS
         voice = chunk.voices[lead] if lead < len(chunk.voices) else "context"
         preferred = score + policy.boosts.get("list_lead", 0.0) + (_BODY_BONUS if by_body else 0.0)
         units.append(_Sentence(passage, lead, texts[lead], "list_lead", voice, score, preferred))
     return units
+
+
+def _names_the_listed(lead_in: str, listed: str) -> bool:
+    """Whether a list's lead-in names what the question asks to be listed ("factors")."""
+    named = set(terms(listed))
+    return bool(named) and named <= set(terms(lead_in))
 
 
 def _is_list_member(text: str, role: str) -> bool:

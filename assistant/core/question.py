@@ -50,6 +50,14 @@ _LIST = re.compile(
     r"values|themes)\b",
     re.I,
 )
+# The plural a list question asks for: "what are the (wider) risks", "list all the barriers".
+_LISTED = re.compile(
+    r"\b(?:what|which)\s+(?:are|were)\s+(?:the|its|their|all the|the main|the key)?\s*(?:[\w'’/-]+\s+){0,3}?"
+    r"([a-z-]+(?:s|ria))\b|\b(?:list|name|outline|summarise|give me)\s+(?:all\s+)?(?:the|its|their|every)\s+"
+    r"(?:[\w'’/-]+\s+){0,2}?([a-z-]+(?:s|ria))\b|\bwhat ((?:roles|responsibilities|factors|barriers|risks|steps|"
+    r"principles|values|themes))\b",
+    re.I,
+)
 _RESPONSIBILITY = re.compile(
     r"\b(?:who|whose)\b[^?]*\b(?:responsib\w*|accountab\w*|liab\w*|blame|fault|answerable)\b|"
     r"\b(?:am i|are we|is my|is the|are they|is it me|are social workers|is a social worker)\b[^?]*"
@@ -130,6 +138,15 @@ class Question:
     type: str  # one of QUESTION_TYPES
     bodies: tuple[Body, ...] = ()  # the bodies the question names
     subject: Subject | None = None  # what a follow-up asks about instead ("What about Copilot?")
+
+    @property
+    def listed(self) -> str:
+        """What a list question asks to be listed ("factors" in "What are the factors that
+        decide...?"), "" when it does not say: a list whose lead-in names it is the one asked for."""
+        found = _LISTED.search(" ".join(self.text.split()))
+        if not found or self.type != "list":
+            return ""
+        return next(group for group in found.groups() if group).lower()
 
     @property
     def asks_for_a_number(self) -> bool:
