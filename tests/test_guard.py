@@ -68,10 +68,18 @@ def test_what_a_social_worker_might_type(question, kinds):
         "Is standard 3.11 about records?",
         "Will AI replace social workers by 2030?",
         "The notes Copilot gives me miss bits out. Is there a knack?",
+        # A name that is an everyday word, in lower case after "parent" or "client", is the word.
+        "How do I get consent before using AI to transcribe, where a parent may lack capacity?",
+        "Can my service user mark the AI notes as wrong?",
     ],
 )
 def test_guidance_questions_are_left_alone(question):
     assert redact(question).found == ()
+
+
+def test_a_name_typed_in_lower_case_is_still_found():
+    found = redact("The referral form has my client grace williams on it. Can I upload it to an AI app?")
+    assert found.text == "The referral form has my client [name] on it. Can I upload it to an AI app?"
 
 
 def test_nhs_check_digit():

@@ -304,13 +304,27 @@ def _name_from(text: str, first: re.Match[str], start: int | None = None) -> Per
 
 def _could_be_name(word: re.Match[str], text: str, after_cue: bool, after_title: bool = False) -> bool:
     base = _base(word.group())
-    if base in _given_names() or base in _surnames():
+    if (base in _given_names() or base in _surnames()) and not _reads_as_a_word(word, text):
         return True
     if after_title:
         return base not in _FUNCTION_WORDS  # "mr o'brien": after a title, almost anything is a name
     if base in _common_words():
         return word.group()[0].isupper() and _inside_sentence(text, word) and after_cue
     return after_cue or word.group()[0].isupper()
+
+
+def _reads_as_a_word(word: re.Match[str], text: str) -> bool:
+    """A name that is also an everyday word ("may", "will", "mark"), typed in lower case and
+    followed by an ordinary lower-case word: the sentence's word ("a parent may lack capacity"),
+    not a name ("my client grace williams" is still one: a surname follows)."""
+    raw, base = word.group(), _base(word.group())
+    if raw[0].isupper() or not (base in _common_words() or base in _ambiguous_names()):
+        return False
+    following = _WORD.match(text, word.end() + 1) if text[word.end() : word.end() + 1] == " " else None
+    if following is None or following.group()[0].isupper():
+        return False
+    after = _base(following.group())
+    return after in _common_words() and after not in _surnames() and after not in _given_names()
 
 
 def _continues_name(word: re.Match[str]) -> bool:
