@@ -120,6 +120,28 @@ def test_the_list_whose_lead_in_names_what_was_asked_for_leads_a_list_answer():
         "Self-confidence", "Trust in GenAI", "Confidence in evaluation"]
 
 
+def test_a_lead_that_runs_on_into_a_list_brings_the_whole_list_as_a_list():
+    from markdown_it import MarkdownIt
+
+    from assistant.core.prompts import load_template
+    from assistant.core.render import render_markdown
+
+    chunks = chunked([
+        Element("heading", "Barriers", level=1),
+        Element("paragraph", "Employers' survey responses indicate a range of barriers to adopting AI. "
+                             "In order of priority, these are:"),
+        *[Element("list_item", item) for item in ("Cost", "Gaps in understanding", "Organisational culture")],
+    ])  # fmt: skip
+    question = read_question("What barriers stop social work employers adopting AI?")
+    scores = {"Employers' survey": 0.9, "In order of priority": 0.4}
+    draft = extractive_draft(retrieval_of(chunks, scores, question.text), question, SETTINGS)
+    assert [c.text for c in draft.claims if c.item] == ["Cost", "Gaps in understanding", "Organisational culture"]
+    assert all(c.part == "lead" for c in draft.claims)
+    text = render_markdown(draft.claims, draft.lists, "extractive", load_template("messages.v2.md"))
+    html = MarkdownIt("commonmark").render(text)
+    assert html.count("<li>") == 3 and "In order of priority" in html.split("<ul>")[0]
+
+
 def test_a_sentence_that_points_back_to_a_quotation_is_shown_with_it_as_reported():
     chunks = chunked([
         Element("heading", "Time", level=1),

@@ -339,7 +339,8 @@ def _arranged(lead, chosen, passages, continuation, question) -> tuple[list[Clai
     seen: set[tuple[str, int]] = set()
     if lead:
         _emit(lead, "lead", claims, notes, passages, continuation, seen, question)
-        _continue_lead(lead, question, claims, seen)
+        _continue_lead(lead, question, claims, seen, lambda index: _add_list(
+            lead.passage, index, "lead", claims, notes, passages, continuation, seen))
     for part in ("guidance", "reported"):
         for sentence in _reading_order([s for s in chosen if _part(s) == part], lead):
             _emit(sentence, part, claims, notes, passages, continuation, seen, question)
@@ -368,7 +369,7 @@ def _add_sibling_standards(lead: _Sentence, claims: list[Claim], seen: set) -> N
             _add(lead.passage, index, "guidance", claims, seen, item=True)
 
 
-def _continue_lead(lead: _Sentence, question: Question, claims: list[Claim], seen: set) -> None:
+def _continue_lead(lead: _Sentence, question: Question, claims: list[Claim], seen: set, add_list) -> None:
     """The rest of the lead's paragraph, its next sentence: a point is often made over two
     ("...there are concerns" / "Feedback indicates AI is already being used to..."). Asked what
     to do, only advice or a standard may join the lead (a sentence in the guidance's voice may be
@@ -382,6 +383,13 @@ def _continue_lead(lead: _Sentence, question: Question, claims: list[Claim], see
     if voice in REPORTED and lead.voice not in REPORTED:
         return
     if question.type in _ASKS_WHAT_TO_DO and voice not in ("advice", "standard"):
+        return
+    if role == "list_lead":
+        # "...a range of barriers." / "In order of priority, these are:": the lead-in comes with
+        # its list, or not at all (a lead-in alone promises what the answer never shows).
+        if question.type == "list" or _compact(_Sentence(lead.passage, following, "", role, voice, 0.0, 0.0)):
+            _add(lead.passage, following, "lead", claims, seen)
+            add_list(following)
         return
     _add(lead.passage, following, "lead", claims, seen)
 

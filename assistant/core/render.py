@@ -69,7 +69,13 @@ def render_markdown(
             ]
         for index, claim in members:
             sentence = _sentence(claim, quoted)
-            if claim.item:
+            if claim.item and part == "lead":
+                # A list led by "In short": a list of its own after the paragraph (indented, its
+                # items would read as more of the paragraph's text).
+                if not claims[index - 1].item:
+                    lines.append("")
+                lines.append(f"- {sentence}")
+            elif claim.item:
                 lines.append(f"    - {sentence}")  # under the sentence that introduces the list
             elif part == "lead" and index and claims[index - 1].part == "lead":
                 lines[-1] += f" {sentence}"  # the lead's second sentence, on its line
@@ -83,7 +89,7 @@ def render_markdown(
                     "list_more", count=note.total - note.shown, n=note.citation,
                     section=markdown_text(note.section),
                 )
-                lines.append(f"    - _{more}_")
+                lines.append(f"{'' if part == 'lead' else '    '}- _{more}_")
         lines.append("")
     if discussion:
         lines += [f"**{messages.render('discussion_heading')}**", ""]
