@@ -41,6 +41,16 @@ def test_an_item_that_advises_under_a_plain_lead_in_is_advice():
     assert found[4][1] in REPORTED and found[4][1] == found[3][1]
 
 
+def test_a_slides_title_line_is_navigation_and_a_defined_item_is_not():
+    found = roles_of(
+        ("Review of our work to date: Oxford project on responsible use of AI in social care", "paragraph"),
+        ("Social workers should check every AI summary before it goes on the record.", "paragraph"),
+        ("The study found three factors:", "paragraph"),
+        ("- Self-confidence: a user's confidence in their own ability to perform the task", "list_item"),
+    )
+    assert [role for role, _ in found] == ["navigation", "advice", "list_lead", "list_item"]
+
+
 def test_testimony_findings_advice_and_navigation_are_told_apart():
     found = roles_of(
         ("“I paste my notes into the free chatbot every night.” (social worker)", "paragraph"),

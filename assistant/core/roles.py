@@ -253,7 +253,19 @@ def _is_navigation(sentence: SentenceInContext, text: str) -> bool:
         return True
     if _FURNITURE.match(text) or (_CONTACT.search(text) and len(text.split()) <= 12):
         return True
-    return _is_label(sentence, text)
+    return _is_label(sentence, text) or _is_slide_title(sentence, text)
+
+
+# A slide's title line: "Review of our work to date: Oxford project on responsible use of AI".
+_SLIDE_TITLE = re.compile(r"^[A-Z][\w'’ -]{2,40}:\s+[A-Z\w][^.!?:]*$")
+
+
+def _is_slide_title(sentence: SentenceInContext, text: str) -> bool:
+    """A line standing alone, a short title, a colon and a phrase, with no sentence ending."""
+    return (
+        sentence.kind == "paragraph" and sentence.first_in_block and len(text.split()) <= 16
+        and bool(_SLIDE_TITLE.match(text.strip())) and not _STANDARD.match(text)
+    )
 
 
 def _is_label(sentence: SentenceInContext, text: str) -> bool:
