@@ -73,6 +73,22 @@ def test_a_list_asked_for_is_completed_from_the_passages_that_follow():
     assert {c.citations[0] for c in draft.claims} == {1, *(p.rank for p in draft.extra_passages)}
 
 
+def test_a_lead_in_last_in_its_passage_finds_its_items_in_the_next():
+    # Chunks overlap by a sentence: the next passage opens with the lead-in again, then the items.
+    chunks = chunked([
+        Element("heading", "Risks", level=1),
+        Element("paragraph", "Social workers answered a survey about AI in their practice this year."),
+        Element("paragraph", "Most people said there were equal or more benefits to using AI than there are risks:"),
+        *[Element("list_item", f"{n}% believe item number {n} about the risks of AI") for n in (36, 34, 15, 12)],
+    ], target=25, largest=35)  # fmt: skip
+    assert chunks[0].sentence_texts()[-1] == chunks[1].sentence_texts()[0]  # the lead-in, twice
+    question = read_question("What are the risks of using AI?")
+    scores = {"Most people said": 0.9}
+    draft = extractive_draft(retrieval_of(chunks, scores, question.text), question, SETTINGS, following(chunks))
+    assert draft.claims[0].text.startswith("Most people said")
+    assert [c.text[:3] for c in draft.claims if c.item] == ["36%", "34%", "15%", "12%"]
+
+
 def test_a_list_longer_than_an_answer_shows_says_how_many_items_are_not_shown():
     chunks = chunked(principles(15), target=40, largest=60)
     question = read_question("What are the playbook's principles?")

@@ -497,7 +497,9 @@ def _items_after(passage: Passage, index: int, passages: list[Passage], continua
     """(passage, sentence index) of each item of the list a lead-in introduces, in order, also
     from the passages that follow in the section. An item is a list item or standard ("- ...");
     the further sentences of a long item are passed over (the item's first sentence names it)."""
-    seen_offsets: set[int] = set()
+    # The lead-in itself is passed over where the next passage repeats it (chunks overlap by a
+    # sentence): a lead-in last in its passage has all its items in the next.
+    seen_offsets = {passage.chunk.start + passage.chunk.sentences[index][0]}
     current, position = passage, index + 1
     while current is not None:
         chunk = current.chunk
