@@ -158,6 +158,19 @@ def test_a_lead_that_runs_on_into_a_list_brings_the_whole_list_as_a_list():
     assert html.count("<li>") == 3 and "In order of priority" in html.split("<ul>")[0]
 
 
+def test_a_lead_that_leans_on_the_sentence_before_is_shown_after_it():
+    chunks = chunked([
+        Element("heading", "Reflective logs", level=1),
+        Element("paragraph", "There can be doubts about the ownership and authenticity of reflections written with AI. "
+                             "Consequently, some universities have banned GenAI from reflective logs."),
+    ])  # fmt: skip
+    question = read_question("Can I use ChatGPT to polish my reflective logs?")
+    scores = {"There can be doubts": 0.5, "Consequently": 0.9}
+    draft = extractive_draft(retrieval_of(chunks, scores, question.text), question, SETTINGS)
+    lead = [c.text.split()[0] for c in draft.claims if c.part == "lead"]
+    assert lead == ["There", "Consequently,"]
+
+
 def test_a_sentence_that_points_back_to_a_quotation_is_shown_with_it_as_reported():
     chunks = chunked([
         Element("heading", "Time", level=1),

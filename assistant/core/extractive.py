@@ -60,7 +60,12 @@ _LIST_ITEM_WORDS = 60
 _LIST_MARKER = "- "
 # A lead-in that says nothing without the sentence before it: "In order of priority, these are:".
 _NEUTRAL_LEAD = re.compile(r"\b(?:these|this|they|following|as follows|include|includes)\b[^:]*:\s*$", re.I)
-_POINTS_BACK = re.compile(r"^(?:this|these|that|those|it|they|such|however|but|therefore)\b", re.I)
+# A sentence that leans on the one before: "Consequently, some have banned..." says why only with it.
+_POINTS_BACK = re.compile(
+    r"^(?:this|these|that|those|it|they|such|however|but|therefore|consequently|as a result|thus|hence|"
+    r"similarly|likewise|for (?:example|instance))\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -415,11 +420,26 @@ def _emit(sentence, part, claims, notes, passages, continuation, seen, question)
     if sentence.key in seen:
         return
     before = _context_before(sentence)
-    if before is not None and (part != "lead" or sentence.role == "list_lead"):
+    # A lead that leans on the sentence before ("Consequently, some have banned GenAI from
+    # reflective logs.") is shown after it: alone, it says what happened but not why.
+    if before is not None and (part != "lead" or _may_lead_with(sentence, before)):
         _add(sentence.passage, before, part, claims, seen)
     _add(sentence.passage, sentence.index, part, claims, seen)
     if sentence.role == "list_lead" and (question.type == "list" or _compact(sentence)):
         _add_list(sentence.passage, sentence.index, part, claims, notes, passages, continuation, seen)
+
+
+def _may_lead_with(lead: _Sentence, before: int) -> bool:
+    """Whether the sentence a lead leans on may open the answer with it: a list's lead-in, or
+    a sentence in the guidance's voice (what people reported never opens an answer before the
+    guidance's own words, unless the lead is itself what they reported)."""
+    if lead.role == "list_lead":
+        return True
+    if lead.role == "list_item":
+        return False
+    voices = lead.passage.chunk.voices
+    voice = voices[before] if before < len(voices) else "context"
+    return voice not in REPORTED or lead.voice in REPORTED
 
 
 def _shown(lead_in: _Sentence, question: Question) -> bool:
