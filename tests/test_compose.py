@@ -46,6 +46,13 @@ def retrieval_of(chunks: list[Chunk], scores: dict[str, float], question: str) -
                      {chunks[0].id: similarity}, {})  # fmt: skip
 
 
+def drafted(chunks: list[Chunk], question, scores: dict[str, float], runs_on: bool = False):
+    """The extractive draft for `question` from the first chunk, scored as `scores` says; with
+    `runs_on`, lists continue into the chunks that follow."""
+    retrieval = retrieval_of(chunks, scores, question.text)
+    return extractive_draft(retrieval, question, SETTINGS, following(chunks) if runs_on else lambda chunk: None)
+
+
 def following(chunks: list[Chunk]):
     return lambda chunk: next((c for c in chunks if c.start > chunk.start), None)
 
@@ -84,7 +91,7 @@ def test_a_lead_in_last_in_its_passage_finds_its_items_in_the_next():
     assert chunks[0].sentence_texts()[-1] == chunks[1].sentence_texts()[0]  # the lead-in, twice
     question = read_question("What are the risks of using AI?")
     scores = {"Most people said": 0.9}
-    draft = extractive_draft(retrieval_of(chunks, scores, question.text), question, SETTINGS, following(chunks))
+    draft = drafted(chunks, question, scores, runs_on=True)
     assert draft.claims[0].text.startswith("Most people said")
     assert [c.text[:3] for c in draft.claims if c.item] == ["36%", "34%", "15%", "12%"]
 
@@ -112,7 +119,7 @@ def test_a_permission_question_is_led_by_advice_and_reported_behaviour_comes_aft
     question = read_question("Can I paste my case notes into ChatGPT?")
     assert question.type == "permission"
     scores = {"Some focus group": 0.80, "Social workers should": 0.74, "Of the social": 0.70}
-    draft = extractive_draft(retrieval_of(chunks, scores, question.text), question, SETTINGS)
+    draft = drafted(chunks, question, scores)
     parts = [(c.part, c.role) for c in draft.claims]
     assert parts[0] == ("lead", "advice")
     assert all(part == "reported" for part, role in parts if role in REPORTED)
@@ -130,7 +137,7 @@ def test_the_list_whose_lead_in_names_what_was_asked_for_leads_a_list_answer():
     question = read_question("What are the factors that decide whether people use critical thinking with GenAI?")
     assert question.type == "list" and question.listed == "factors"
     scores = {"Higher confidence": 0.90, "The study found": 0.68}
-    draft = extractive_draft(retrieval_of(chunks, scores, question.text), question, SETTINGS)
+    draft = drafted(chunks, question, scores)
     assert draft.claims[0].part == "lead" and draft.claims[0].text.startswith("The study found")
     assert [c.text.split(":")[0] for c in draft.claims if c.item] == [
         "Self-confidence", "Trust in GenAI", "Confidence in evaluation"]
@@ -150,7 +157,7 @@ def test_a_lead_that_runs_on_into_a_list_brings_the_whole_list_as_a_list():
     ])  # fmt: skip
     question = read_question("What barriers stop social work employers adopting AI?")
     scores = {"Employers' survey": 0.9, "In order of priority": 0.4}
-    draft = extractive_draft(retrieval_of(chunks, scores, question.text), question, SETTINGS)
+    draft = drafted(chunks, question, scores)
     assert [c.text for c in draft.claims if c.item] == ["Cost", "Gaps in understanding", "Organisational culture"]
     assert all(c.part == "lead" for c in draft.claims)
     text = render_markdown(draft.claims, draft.lists, "extractive", load_template("messages.v2.md"))
@@ -166,7 +173,7 @@ def test_a_lead_that_leans_on_the_sentence_before_is_shown_after_it():
     ])  # fmt: skip
     question = read_question("Can I use ChatGPT to polish my reflective logs?")
     scores = {"There can be doubts": 0.5, "Consequently": 0.9}
-    draft = extractive_draft(retrieval_of(chunks, scores, question.text), question, SETTINGS)
+    draft = drafted(chunks, question, scores)
     lead = [c.text.split()[0] for c in draft.claims if c.part == "lead"]
     assert lead == ["There", "Consequently,"]
 
@@ -180,7 +187,7 @@ def test_a_sentence_that_points_back_to_a_quotation_is_shown_with_it_as_reported
     ])  # fmt: skip
     question = read_question("Can we use AI to take the minutes of strategy meetings?")
     scores = {"Social work employers": 0.70, "“I chair": 0.60, "These time savings": 0.75}
-    draft = extractive_draft(retrieval_of(chunks, scores, question.text), question, SETTINGS)
+    draft = drafted(chunks, question, scores)
     shown = [(c.part, c.text.split()[0]) for c in draft.claims]
     assert shown[0] == ("lead", "Social")
     # The quotation comes with the sentence that leans on it, both under what people reported.
