@@ -27,7 +27,7 @@ from ingest.withhold import withhold_instructions
 from ingest.document import FileProblem, Limits
 
 # Bump when parsing or chunking changes, so every file is processed again.
-PIPELINE_VERSION = "parse-2.withhold-4.chunk-2.sentences-1.roles-3"
+PIPELINE_VERSION = "parse-2.withhold-4.chunk-2.sentences-1.roles-4"
 
 # (stage, done, total[, item]): "load" (parser and models, once), "parse" (after each file, with
 # its path), "embed" (after each batch of chunks).

@@ -41,6 +41,14 @@ def test_an_item_that_advises_under_a_plain_lead_in_is_advice():
     assert found[4][1] in REPORTED and found[4][1] == found[3][1]
 
 
+def test_one_person_reported_is_testimony_and_one_advised_is_advice():
+    found = roles_of(
+        ("A social work educator experienced in using GenAI emphasised that transcripts miss non-verbal cues.", "paragraph"),
+        ("A social worker should check every AI summary before it goes on the record.", "paragraph"),
+    )
+    assert [voice for _, voice in found] == ["testimony", "advice"]
+
+
 def test_a_slides_title_line_is_navigation_and_a_defined_item_is_not():
     found = roles_of(
         ("Review of our work to date: Oxford project on responsible use of AI in social care", "paragraph"),

@@ -63,7 +63,10 @@ _SPEAKERS = (
     r"(?: using (?:AI|GenAI|Gen AI)| participating in [\w ]+| that (?:participated|responded)[\w ]*)?|"
     r"focus groups?(?: participants)?|survey (?:responses|respondents)|"
     r"(?:feedback|responses|comments)(?: from [^,.;]{3,60})?|one (?:social worker|participant|team|"
-    r"respondent|employer|educator|manager|practice leader|social work manager)|some|many|others"
+    r"respondent|employer|educator|manager|practice leader|social work manager)|some|many|others|"
+    # one person, however described: "A social work educator experienced in using GenAI..."
+    r"(?:a|an|another)\s+(?:[\w-]+\s+){0,3}?(?:educator|employer|manager|student|apprentice|leader|"
+    r"supervisor|expert|carer|parent|practitioner|participant|respondent|social worker|director)"
 )
 _TOLD = (
     r"said|say|says|reported|report|described|describe|shared|told|raised|emphasised|emphasized|"
