@@ -329,8 +329,7 @@ def _part(sentence: _Sentence) -> str:
         return "reported"
     before = _context_before(sentence)
     if before is not None and sentence.role not in ("list_item", "list_lead"):
-        voices = sentence.passage.chunk.voices
-        if before < len(voices) and voices[before] in REPORTED:
+        if _role(sentence.passage.chunk, before)[1] in REPORTED:
             return "reported"
     return "guidance"
 
@@ -392,7 +391,7 @@ def _continue_lead(lead: _Sentence, question: Question, claims: list[Claim], see
     if role == "list_lead":
         # "...a range of barriers." / "In order of priority, these are:": the lead-in comes with
         # its list, or not at all (a lead-in alone promises what the answer never shows).
-        if question.type == "list" or _compact(_Sentence(lead.passage, following, "", role, voice, 0.0, 0.0)):
+        if question.type == "list" or _compact(chunk, following):
             _add(lead.passage, following, "lead", claims, seen)
             add_list(following)
         return
@@ -425,7 +424,8 @@ def _emit(sentence, part, claims, notes, passages, continuation, seen, question)
     if before is not None and (part != "lead" or _may_lead_with(sentence, before)):
         _add(sentence.passage, before, part, claims, seen)
     _add(sentence.passage, sentence.index, part, claims, seen)
-    if sentence.role == "list_lead" and (question.type == "list" or _compact(sentence)):
+    chunk = sentence.passage.chunk
+    if sentence.role == "list_lead" and (question.type == "list" or _compact(chunk, sentence.index)):
         _add_list(sentence.passage, sentence.index, part, claims, notes, passages, continuation, seen)
 
 
@@ -437,8 +437,7 @@ def _may_lead_with(lead: _Sentence, before: int) -> bool:
         return True
     if lead.role == "list_item":
         return False
-    voices = lead.passage.chunk.voices
-    voice = voices[before] if before < len(voices) else "context"
+    _, voice = _role(lead.passage.chunk, before)
     return voice not in REPORTED or lead.voice in REPORTED
 
 
@@ -448,14 +447,14 @@ def _shown(lead_in: _Sentence, question: Question) -> bool:
     models like Copilot ... is a critical consideration"): it may be all the library says of it.
     (Shown alone for every question, it lost a dev case's key point and lead: not done.)"""
     whole_sentence = lead_in.text.rstrip().endswith(".")
-    return _compact(lead_in) or (question.subject is not None and whole_sentence)
+    return _compact(lead_in.passage.chunk, lead_in.index) or (question.subject is not None and whole_sentence)
 
 
-def _compact(sentence: _Sentence) -> bool:
-    chunk = sentence.passage.chunk
+def _compact(chunk: Chunk, lead_in: int) -> bool:
+    """Whether the list after the lead-in at `lead_in` is short, of short items."""
     texts, roles = chunk.sentence_texts(), chunk.roles
     items = list(itertools.takewhile(
-        lambda i: _is_list_member(texts[i], roles[i]), range(sentence.index + 1, len(texts))
+        lambda i: _is_list_member(texts[i], roles[i]), range(lead_in + 1, len(texts))
     ))  # fmt: skip
     return len(items) <= _COMPACT_LIST_ITEMS and all(
         len(texts[i].split()) <= _COMPACT_ITEM_WORDS for i in items
