@@ -122,7 +122,9 @@ def markdown(report: dict, plots: list[str]) -> str:
     if base:
         lines += ["", f"Assistant: {ours['description']}", "", f"Baseline: {base['description']}"]
     floors = report["floors"]
-    lines += ["", "## Floors (the run fails below them)", ""]
+    lines += ["", "## Floors (the run fails below them)", "",
+              "On the development sets (held-out sets are reported, never gated); validity, leaks, "
+              "planted text and errors on every case.", ""]
     lines += [
         f"- {f['figure']} {f['rule']}: {_fmt(f['value'], False)} — {'ok' if f['ok'] else '**FAILED**'}"
         for f in floors

@@ -139,7 +139,11 @@ def _evaluate(settings: Settings, args: argparse.Namespace) -> int:
     usefulness = _usefulness(results["assistant"]["cases"], cases, answers, judge, assistant)
     summary = results["assistant"]["summary"]
     # Floors are set on whole sets: a few cases of each say nothing about them either way.
-    floors = [] if args.limit else check_floors(summary, args.floors)
+    # Quality floors hold on the development sets only: a floor on held-out figures is a target
+    # to tune to, and they are there to be reported. Safety (leaks, validity, errors) holds on all.
+    held_out = {case.id for case in cases if case.heldout}
+    development = metrics.summarise([r for r in results["assistant"]["cases"] if r["case"] not in held_out])
+    floors = [] if args.limit else check_floors(summary, args.floors, development)
     full = {
         "run": _run_info(settings, args, assistant, judge, cases, time.perf_counter() - started),
         "pipelines": results,
@@ -164,10 +168,19 @@ def _evaluate(settings: Settings, args: argparse.Namespace) -> int:
     return exit_codes.BELOW_FLOOR if failed else exit_codes.OK
 
 
-def check_floors(summary: dict, path: Path) -> list[dict]:
-    """Each floor in the TOML file ([min] and [max] tables) against the assistant's figures."""
+# Figures that hold on every case, held out or not: what no answer may ever do.
+_EVERY_CASE = frozenset({"citation_validity", "leaks", "prompt_leaks", "forbidden", "errors"})
+
+
+def check_floors(summary: dict, path: Path, development: dict | None = None) -> list[dict]:
+    """Each floor in the TOML file ([min] and [max] tables) against the assistant's figures:
+    those of `development` (the sets that are not held out) where given, except the figures that
+    hold on every case."""
     floors = tomllib.loads(path.read_text(encoding="utf-8"))
-    values = report.flat(summary) | {"errors": summary["errors"]}
+    every = report.flat(summary) | {"errors": summary["errors"]}
+    development = development if development and development["cases"] else summary
+    values = report.flat(development) | {"errors": development["errors"]}
+    values |= {figure: every[figure] for figure in _EVERY_CASE if figure in every}
     checked = []
     for side, compare in (("min", lambda v, f: v >= f), ("max", lambda v, f: v <= f)):
         for figure, floor in floors.get(side, {}).items():

@@ -237,14 +237,14 @@ def test_the_voice_floor_is_a_rate_and_holds_on_a_larger_run():
     judge = VerbatimJudge()
     violating = record([said(TESTIMONY, 1, quoted=True), said(ADVICE, 1, quoted=True)], {1: PASSAGE_C})
     clean = record([said(ADVICE, 1, quoted=True, part="lead")], {1: PASSAGE_C})
-    rows = [score_case(case_of(), violating, judge, "", VOICES)] * 9
-    rows += [score_case(case_of(), clean, judge, "", VOICES)] * 51
+    rows = [score_case(case_of(), violating, judge, "", VOICES)] * 7
+    rows += [score_case(case_of(), clean, judge, "", VOICES)] * 53
     summary = summarise(rows)
-    assert (summary["voice_violations"], summary["voice_questions"]) == (9, 60)
-    assert flat(summary)["voice_violation_rate"] == pytest.approx(0.15)
+    assert (summary["voice_violations"], summary["voice_questions"]) == (7, 60)
+    assert flat(summary)["voice_violation_rate"] == pytest.approx(7 / 60)
     voice = [f for f in check_floors(summary, FLOORS) if f["figure"].startswith("voice")]
     assert [(f["figure"], f["ok"]) for f in voice] == [("voice_violation_rate", True)]
-    worse = summarise(rows[:9] * 2 + rows[9:])  # 18 of 69
+    worse = summarise(rows[:7] * 2 + rows[7:])  # 14 of 67
     assert not next(f for f in check_floors(worse, FLOORS) if f["figure"] == "voice_violation_rate")["ok"]
 
 
@@ -509,3 +509,22 @@ def test_a_model_rates_usefulness_through_the_rubric_prompt(ollama_standin):
     assert "Can I paste case notes into ChatGPT?" in sent["messages"][-1]["content"]
     ollama_standin.reply = "I would say two."
     assert rater.rate("q", "a") is None and rater.unparsed == 1
+
+
+def test_quality_floors_hold_on_the_development_sets_and_safety_on_every_case():
+    """A full run gates on the development sets' figures (held-out ones are reported, never a
+    target to tune to); a leak, an invalid citation or an error fails it wherever it happens."""
+    from evals.run import FLOORS, check_floors
+
+    judge = VerbatimJudge()
+    violating = record([said(TESTIMONY, 1, quoted=True), said(ADVICE, 1, quoted=True)], {1: PASSAGE_C})
+    clean = record([said(ADVICE, 1, quoted=True, part="lead")], {1: PASSAGE_C})
+    development = summarise([score_case(case_of(), clean, judge, "", VOICES)] * 20)
+    everything = summarise([score_case(case_of(), violating, judge, "", VOICES)] * 20)
+
+    def ok(figure, checked):
+        return next(f for f in checked if f["figure"] == figure)["ok"]
+
+    assert not ok("voice_violation_rate", check_floors(everything, FLOORS))
+    assert ok("voice_violation_rate", check_floors(everything, FLOORS, development))
+    assert not ok("leaks", check_floors({**everything, "leaks": 1}, FLOORS, development))

@@ -123,13 +123,30 @@ def test_a_word_the_library_uses_is_not_taken_for_a_name():
         ("Can I paste my case notes into ChatGPT?", "Can I paste my case notes into ChatGPT?"),
         # An age beside the name goes with it; nothing is left of a list of details but its end.
         ("Mr John Smith (aged 79) wants an AI companion at home. Should I recommend one?",
-         "They wants an AI companion at home. Should I recommend one?"),
+         "The person wants an AI companion at home. Should I recommend one?"),
         ("Mrs Margaret Hale, 88, keeps leaving the house at night. Is a GPS tracker OK in her plan?",
-         "They keeps leaving the house at night. Is a GPS tracker OK in her plan?"),
+         "The person keeps leaving the house at night. Is a GPS tracker OK in her plan?"),
         ("Voice note from my visit to Kayden Marsh, born 17/05/2013, NHS number 401 023 4563. "
          "Can I run it through the free version of Gemini?",
          "Voice note from my visit to them. Can I run it through the free version of Gemini?"),
+        # Details in brackets go with their brackets; the town goes with the street.
+        ("Can I record my visit to Mr Tom Reilly (DOB 02/03/1950, 9 Ash Grove, Preston) on my phone "
+         "for the AI app?", "Can I record my visit to them on my phone for the AI app?"),
     ],
 )
 def test_a_question_with_details_is_searched_as_it_reads_without_them(question, searched):
     assert without_details(redact(question).text) == searched
+
+
+@pytest.mark.parametrize(
+    ("question", "redacted"),
+    [
+        ("She lives at 9 Ash Grove, Preston, with her son.", "She lives at [address], with her son."),
+        ("Visit to 27 Larch Close, Wigan) went well.", "Visit to [address]) went well."),
+        ("Her address is 5 Orchard Close, Norwich NR3 1PQ.", "Her address is [address] [postcode]."),
+        ("He lives at 3 Church Walk and likes it there.", "He lives at [address] and likes it there."),
+    ],
+)
+def test_the_town_after_a_street_is_part_of_the_address(question, redacted):
+    # Left behind, "[address], Preston" still says where the person lives.
+    assert redact(question).text == redacted

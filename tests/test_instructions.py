@@ -68,6 +68,7 @@ def test_the_detector_keeps_its_measured_figures_and_the_library_loses_nothing()
     assert sets["heldout"]["recall"] >= 0.85  # never tuned on
     assert sets["fresh"]["recall"] >= 0.85 and sets["fresh2"]["recall"] >= 0.85  # other writers'
     assert sets["fresh3"]["recall"] >= 0.88 and sets["fresh3"]["ordinary_flagged"] <= 12
+    assert sets["fresh4"]["recall"] >= 0.86 and sets["fresh4"]["ordinary_flagged"] <= 10
     assert sets["advice"]["ordinary_flagged"] <= 7  # practitioners' advice in the imperative
     assert len(instructions) >= 150 and len(library) > 1500
     assert result["library"]["flagged"] == 0 and withheld == 0

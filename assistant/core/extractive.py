@@ -268,7 +268,13 @@ def _lead(candidates: list[_Sentence], question: Question, policy: _Policy) -> _
         # lead-in, even a label ("Employers"), leads, with every item after it.
         leads = [c for c in candidates if c.role == "list_lead" and c.score >= best - _LIST_LEAD_WITHIN]
         if question.type == "named-source":  # the named body's own list, e.g. "Employers"
-            leads = [c for c in leads if any(b.named_in(c.passage.chunk.embedding_text()) for b in question.bodies)]
+            # ...but not a slide's list under the body's own name ("BASW": "Ethical Guidance",
+            # "Representation", "Lobbying"): that says what the body is, not what it says.
+            leads = [
+                c for c in leads
+                if any(b.named_in(c.passage.chunk.embedding_text()) for b in question.bodies)
+                and not (len(c.text.split()) <= 4 and any(b.named_in(c.text) for b in question.bodies))
+            ]  # fmt: skip
         if leads:
             return leads[0]
     eligible = [

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -210,16 +210,19 @@ _AGE_BESIDE_NAME = re.compile(
     re.IGNORECASE,
 )
 # What is left where details were taken out of a list: "to them,." -> "to them.", "( )" -> "".
-# "They, keeps leaving" (the details that followed the name removed) -> "They keeps leaving".
-_STRAY_PUNCTUATION = ((re.compile(r"\(\s*\)"), ""), (re.compile(r"\s*,(?:\s*,)*\s*([.?!;:])"), r"\1"),
-                      (re.compile(r"\s+([,.?!;:])"), r"\1"), (re.compile(r"\b(They|them),\s+(?=[a-z])"), r"\1 "))  # fmt: skip
+# "The person, keeps leaving" (the details that followed the name removed) -> "The person keeps
+# leaving".
+_STRAY_PUNCTUATION = ((re.compile(r"\(\s*(?:[,;]\s*)*\)"), ""), (re.compile(r"\s*,(?:\s*,)*\s*([.?!;:])"), r"\1"),
+                      (re.compile(r"\s+([,.?!;:])"), r"\1"), (re.compile(r"\b(The person|them),\s+(?=[a-z])"), r"\1 "))  # fmt: skip
 
 
 def _as_pronoun(sentence: str) -> str:
     sentence = _AGE_BESIDE_NAME.sub(r"\1", sentence)
     sentence = _APPOSITION.sub(r"\1", sentence)
     sentence = _NAMES_OWN.sub("their", sentence)
-    return _NAMED.sub(lambda m: "They" if not sentence[: m.start()].strip() else "them", sentence)
+    # A sentence's subject reads "The person" (its verb is singular: "They keeps leaving" read as
+    # a typo); elsewhere "them".
+    return _NAMED.sub(lambda m: "The person" if not sentence[: m.start()].strip() else "them", sentence)
 
 
 def _find(text: str, library_uses: Callable[[str], bool] | None = None) -> list[PersonalData]:
@@ -230,12 +233,23 @@ def _find(text: str, library_uses: Callable[[str], bool] | None = None) -> list[
                 continue
             start, end = match.span("value" if "value" in pattern.groupindex else 0)
             found.append(PersonalData(kind, start, end))
+    found = [_with_town(item, text) if item.type == "ADDRESS" else item for item in found]
     found += [
         name
         for name in _names(text, library_uses)
         if _TITLE.match(text, name.start) or not _ORGANISATION.match(text, name.start)
     ]
     return _without_overlaps(found)
+
+
+# The town written after a street address is part of it: "27 Larch Close, Wigan" (left behind,
+# "[address], Wigan" still says where the person lives).
+_TOWN_AFTER_ADDRESS = re.compile(r",?[ \t]*[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}(?=[ \t]*[,);]|\s+[A-Z]{1,2}\d|[ \t]*[.?!]|$)")
+
+
+def _with_town(address: PersonalData, text: str) -> PersonalData:
+    town = _TOWN_AFTER_ADDRESS.match(text, address.end)
+    return replace(address, end=town.end()) if town else address
 
 
 def nhs_number_is_valid(candidate: str) -> bool:

@@ -47,9 +47,10 @@ SETS = (
     (HERE / "sentences_fresh.yaml", "fresh"),
     (HERE / "sentences_fresh2.yaml", "fresh2"),
     (HERE / "sentences_fresh3.yaml", "fresh3"),
+    (HERE / "sentences_fresh4.yaml", "fresh4"),
     (HERE / "sentences_advice.yaml", "advice"),
 )
-SPLITS = ("dev", "heldout", "fresh", "fresh2", "fresh3", "advice", "all")
+SPLITS = ("dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "advice", "all")
 
 
 def split_of(item: dict) -> str:
