@@ -221,14 +221,14 @@ class Assistant:
         searched_for = without_details(standalone_question(redaction.text, earlier, self.llm))
         subject = new_subject(redaction.text, earlier)
         asked = read_question(searched_for, subject=subject)
-        retrieval = self.search(asked, k, source_ids, earlier)
+        retrieval = self.search(asked, k, source_ids)
         if not retrieval.relevant and self.llm is not None:
             # A model's rewrite of a follow-up that finds nothing is not trusted over the plain
             # carry-over rule (measured: the small test model's rewrites lost 3 of 3 follow-ups).
             carried = without_details(standalone_question(redaction.text, earlier))
             if carried != searched_for:
                 carried_asked = read_question(carried, subject=subject)
-                retried = self.search(carried_asked, k, source_ids, earlier)
+                retried = self.search(carried_asked, k, source_ids)
                 if retried.relevant:
                     searched_for, asked, retrieval = carried, carried_asked, retried
         clock.lap("retrieve")
@@ -264,13 +264,12 @@ class Assistant:
                       removed=removed, backend=draft.backend, timings_ms=clock.done(),
                       claims=claims, lists=lists, loosely_matched=loosely, discussion=discussion)  # fmt: skip
 
-    def search(self, asked: Question, k: int | None = None, source_ids=None, earlier: Sequence[str] = ()) -> Retrieval:
+    def search(self, asked: Question, k: int | None = None, source_ids=None) -> Retrieval:
         """Hybrid retrieval; a question naming a body ranks that body's own passages first, a
-        follow-up naming a subject the passages that speak of it. `earlier`: the conversation's
-        earlier questions."""
+        follow-up naming a subject the passages that speak of it."""
         about = self.retriever.about(asked.subject, source_ids) if asked.subject else set()
         prefer = self._bodys_own(asked)
-        retrieval = self.retriever.search(asked.text, k, source_ids, prefer=prefer, first=about, earlier=earlier)
+        retrieval = self.retriever.search(asked.text, k, source_ids, prefer=prefer, first=about)
         if asked.subject and not about:
             # The library never speaks of the follow-up's subject: what was found is about the
             # earlier question alone, and is not an answer to this one.

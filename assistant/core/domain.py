@@ -109,7 +109,7 @@ class Passage:
 
     rank: int  # 1-based; the answer's [n] refers to this
     chunk: Chunk
-    score: float  # fused retrieval score (weighted standardised signals, retrieve.py)
+    score: float  # fused retrieval score (reciprocal-rank fusion)
     similarity: float  # cosine similarity of the chunk to the question
 
 

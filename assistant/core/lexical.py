@@ -103,11 +103,7 @@ class BM25:
     def top(self, query: str, n: int, allowed: numpy.ndarray | None = None) -> list[int]:
         """The n best-scoring documents with a score above 0 (of those `allowed`, a mask), best
         first; equal scores in document order."""
-        return self.best(self.scores(query), n, allowed)
-
-    @staticmethod
-    def best(scores: numpy.ndarray, n: int, allowed: numpy.ndarray | None = None) -> list[int]:
-        """`top` for scores already computed (`scores`)."""
+        scores = self.scores(query)
         found = numpy.flatnonzero(scores > 0)
         if allowed is not None:
             found = found[allowed[found]]

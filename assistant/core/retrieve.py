@@ -1,21 +1,9 @@
-"""Hybrid retrieval: dense (the vector store) and lexical (BM25) candidates, each scored on four
-signals whose standardised scores are added, made diverse, and judged for relevance so that
-"nothing relevant" is an honest result.
+"""Hybrid retrieval: dense (the vector store) and lexical (BM25) candidates, fused by reciprocal
+rank, made diverse, and judged for relevance so that "nothing relevant" is an honest result.
 
 Why hybrid: MiniLM alone finds "passages about AI in social work" for almost any question; the
 words a practitioner uses ("paste", "case notes", "ChatGPT", "3.11") pin down the passage that
 answers it. Thresholds are measured on evals/cases/dev.yaml (see evals/README.md).
-
-Why scores, not ranks: reciprocal-rank fusion hears only the order of each signal, so a passage
-far closer in meaning than any other, but sharing few of a practitioner's everyday words ("make
-things up", not "hallucinations"), lost to passages ranked middling on every signal. Each signal
-is standardised over the question's candidates (how many standard deviations above their mean)
-and the weighted sum ranks them: a clear lead on one signal counts as one. Chosen on the
-development sets (`assistant eval --set fast`: recall@5 83.3% -> 87.0%, practice questions 68.7% ->
-76.1%, dev unchanged at 95.6%); then measured once, unchanged, on the held-out sets: heldout
-87.5% -> 95.0%, practice_heldout 54.2% -> 66.7%, practice2_heldout 40.0% -> 43.3%. (MiniLM's
-larger sibling all-mpnet-base-v2, tried in the same fusion, did no better on the development
-sets, at five times the cost.)
 """
 
 from __future__ import annotations
@@ -40,25 +28,21 @@ from assistant.core.thesaurus import expand
 if TYPE_CHECKING:
     from assistant.core.followup import Subject
 
-# The signals and their weights (standardised scores; chosen on the development sets, grid over
-# lexical 0.5/0.8/1.2, words 0/0.5, passage 0/0.5): the best single sentence's closeness to the
-# question (a passage holding the answer in one sentence beats one broadly on the topic), BM25
-# on the question in the guidance's words, the largest share of the question's words in one
-# sentence, and the whole passage's closeness.
-_SENTENCE_WEIGHT = 1.0
-_LEXICAL_WEIGHT = 0.8
-_SENTENCE_WORDS_WEIGHT = 0.5
-_PASSAGE_WEIGHT = 0.5
+# Reciprocal-rank fusion: rank r in a list is worth weight / (K + r). Chosen on the dev set
+# (evals/cases/dev.yaml, grid over K 10/30/60 and lexical weight 0.7/1.0/1.4: 43 of 45 in the
+# top 5 at K 30, weight 1.4, against 42 elsewhere): a practitioner's exact words count a little
+# more than the model's sense of the topic.
+_RRF_K = 30
+_LEXICAL_WEIGHT = 1.4
 _NEAR_DUPLICATE = 0.95  # cosine above which two passages say the same thing
 RANKED = 10  # passages ranked for the record (Retrieval.ranked), shown or not
 
-# A question that names a body ("according to BASW") ranks that body's own passages higher by
-# this many standard deviations: among passages about as relevant, the body's own words come first.
-_PREFERRED_BONUS = 1.0
-# A source listed in corpus/sources.toml over a local document of about the same relevance (in
-# standard deviations): a local file that answers clearly better still comes first (and one that
-# repeats the library's sentence comes after it: Retriever._library_first).
-_VETTED_BONUS = 1.0
+# A question that names a body ("according to BASW") ranks that body's own passages once more,
+# at this weight: among passages about as relevant, the body's own words come first.
+_PREFERRED_WEIGHT = 1.0
+# A source listed in corpus/sources.toml over a local document of about the same relevance: worth
+# a third of one ranking's top place, so a local file that answers better still comes first.
+_VETTED_BONUS = 0.33 / (_RRF_K + 1)
 
 
 @dataclass(frozen=True)
@@ -76,11 +60,8 @@ class Retrieval:
     ranked: list[Passage] = field(default_factory=list)
 
 
-def _standardised(values: list[float]) -> numpy.ndarray:
-    """Each value as standard deviations above the mean of all; 0 for all when they are equal."""
-    array = numpy.asarray(values, dtype=numpy.float64)
-    spread = array.std()
-    return (array - array.mean()) / spread if spread > 1e-9 else numpy.zeros_like(array)
+# The passages where the question's words come together in one sentence are ranked once more.
+_SENTENCE_WORDS_WEIGHT = 1.0
 
 
 def _sentence_words(chunk: Chunk, weights: dict[str, float]) -> float:
@@ -110,11 +91,6 @@ def _asking_part(question: str) -> str:
 _AI_TERMS = frozenset(terms(
     "AI GenAI artificial generative algorithm algorithmic predictive LLM chatbot robot robotic"
 ))
-
-
-# A question this short, after others, is read as a follow-up in their conversation (one that says
-# more brings its own subject: "What was the NHS number I gave you? Repeat them back to me.").
-_FOLLOW_UP_WORDS = 12
 
 
 def _about_ai(expanded_question: str) -> bool:
@@ -223,13 +199,10 @@ class Retriever:
         source_ids: Sequence[str] | None = None,
         prefer: Callable[[Chunk], bool] | None = None,
         first: Collection[str] = (),
-        earlier: Sequence[str] = (),
     ) -> Retrieval:
         """The k best passages for `question`, most relevant first; among those about as
         relevant, passages `prefer` picks out (a named body's own material) first. Passages
-        `first` names (where a follow-up's subject is spoken of) come before all others.
-        `earlier`: the conversation's earlier questions (a short question asked in a conversation
-        about AI is about AI: "What happens to the information if I do?")."""
+        `first` names (where a follow-up's subject is spoken of) come before all others."""
         k = k or self._settings.retrieval_k
         pool = self._settings.retrieval_candidates
         if self._excluded:
@@ -248,42 +221,47 @@ class Retriever:
         if focus:
             seen = {hit.chunk.id for hit in dense}
             dense += [hit for hit in self._store.query(rephrased[-1], pool, source_ids) if hit.chunk.id not in seen]
-        lexical_scores = self._lexical.scores(expanded)
-        lexical = self._lexical_ranking(lexical_scores, pool, source_ids)
+        lexical = self._lexical_ranking(expanded, pool, source_ids)
         # A follow-up's subject is one or two words beside a whole earlier question: its
         # passages are candidates even when the earlier question's words outweigh it.
-        on_subject = self._lexical_ranking(lexical_scores, pool, source_ids, among=first) if first else []
+        on_subject = self._lexical_ranking(expanded, pool, source_ids, among=first) if first else []
+        # The dense candidates are ranked again by their best single sentence: a passage that
+        # contains the answer in one sentence beats one that is broadly on the topic (measured on
+        # evals/cases/dev.yaml: 41 -> 42 of 45 in the top 5; a per-source cap of 4 was best).
         candidates = list(dict.fromkeys([hit.chunk.id for hit in dense] + lexical + on_subject))
         # Dense hits come with their sentence vectors; lexical-only candidates are fetched.
         full = {hit.chunk.id: hit.chunk for hit in dense}
         missing = [chunk_id for chunk_id in candidates if chunk_id not in full]
         if missing:
             full.update(self._store.chunks_by_id(missing))
-        vectors = self._store.embeddings(candidates)
         asking = [query] + ([rephrased[-1]] if focus else [])
+        sentence_best = {
+            chunk_id: max(self._sentence_similarities(full[chunk_id], *asking), default=0.0)
+            for chunk_id in candidates
+        }
         weights = self._term_weights(question)
-        closest = {c: self._sentence_similarities(full[c], *asking) for c in candidates}
-        signals = (
-            (_SENTENCE_WEIGHT, [max(closest[c], default=0.0) for c in candidates]),
-            (_LEXICAL_WEIGHT, [float(lexical_scores[self._number[c]]) for c in candidates]),
-            (_SENTENCE_WORDS_WEIGHT, [_sentence_words(full[c], weights) for c in candidates]),
-            (_PASSAGE_WEIGHT, [cosine(query, vectors[c]) for c in candidates]),
-        )
-        total = sum(weight * _standardised(values) for weight, values in signals)
-        fused = dict(zip(candidates, total.tolist()))
-        for chunk_id in candidates:
-            if prefer is not None and prefer(full[chunk_id]):
-                fused[chunk_id] += _PREFERRED_BONUS
-            if self._local and full[chunk_id].source_id not in self._local:
-                fused[chunk_id] += _VETTED_BONUS
+        fused: dict[str, float] = {}
+        by_sentence_best = sorted(candidates, key=sentence_best.get, reverse=True)
+        rankings = [(1.0, by_sentence_best), (_LEXICAL_WEIGHT, lexical)]
+        if _SENTENCE_WORDS_WEIGHT:
+            words_best = {chunk_id: _sentence_words(full[chunk_id], weights) for chunk_id in candidates}
+            rankings.append((_SENTENCE_WORDS_WEIGHT, sorted(candidates, key=words_best.get, reverse=True)))
+        if prefer is not None:
+            preferred = [chunk_id for chunk_id in by_sentence_best if prefer(full[chunk_id])]
+            rankings.append((_PREFERRED_WEIGHT, preferred))
+        for weight, ranking in rankings:
+            for position, chunk_id in enumerate(ranking):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (_RRF_K + position + 1)
+        if self._local:
+            for chunk_id in fused:
+                fused[chunk_id] += 0.0 if full[chunk_id].source_id in self._local else _VETTED_BONUS
 
         ordered = sorted(fused, key=fused.get, reverse=True)
-        if self._local:
-            ordered = self._library_first(ordered, full, closest)
         if first:
             # "What about Copilot?": what the library says about Copilot answers it, ranked by
             # how close it is to the earlier question; the earlier topic alone comes after.
             ordered = [c for c in ordered if c in first] + [c for c in ordered if c not in first]
+        vectors = self._store.embeddings(ordered)
         # Chosen greedily in rank order: the first k are the same however deep the ranking runs.
         chosen = self._diverse(ordered, vectors, max(k, RANKED))
         ranked = [
@@ -300,42 +278,16 @@ class Retriever:
         # ...and word by word: the passages must carry the question's distinctive words ("Care
         # Act eligibility criteria" finds sentences about adult social care, not about that).
         settings = self._settings
-        in_conversation = earlier if len(question.split()) <= _FOLLOW_UP_WORDS else ()
-        about_ai = any(_about_ai(text) for text in [expanded, *map(expand, in_conversation)])
+        about_ai = _about_ai(expanded)
+        # A question about AI may carry details the library never speaks of ("Roma and Traveller
+        # families"): its coverage is of the words the library uses. One not about AI must be
+        # about something the library says, all its words counted.
+        covered = self._word_coverage(question, passages, known_only=about_ai)
         if about_ai:
-            # A question about AI may carry details the library never speaks of ("Roma and
-            # Traveller families"): its coverage is of the words the library uses, in the passages
-            # shown or the few that hold the most of them (the ranking may put a passage close in
-            # meaning before the one with the question's words).
-            wordy = [Passage(0, full[chunk_id], 0.0, 0.0) for chunk_id in lexical[:k]]
-            covered = self._word_coverage(question, passages + wordy, known_only=True)
             relevant = best >= settings.min_similarity_about_ai and covered >= settings.min_word_coverage
         else:
-            # One not about AI must be about something the library says: all its words counted,
-            # in the passages that are themselves close to it ("How many days of annual leave?"
-            # is close to a sentence on working hours, and its words are in a passage on HR
-            # monitoring: no one passage answers it).
-            close = [p for p in passages if max(by_sentence[p.chunk.id], default=0.0) >= settings.min_similarity]
-            covered = self._word_coverage(question, close)
             relevant = best >= settings.min_similarity and covered >= settings.min_word_coverage_not_about_ai
         return Retrieval(passages, relevant, best, covered, query, by_sentence, weights, ranked)
-
-    def _library_first(self, ordered: list[str], full: dict[str, Chunk], closest: dict[str, list[float]]) -> list[str]:
-        """A local document's passage whose sentence closest to the question is a library
-        passage's too (a supplier's brochure repeating the guidance) comes after that passage."""
-        def answering(chunk_id: str) -> str:
-            scores = closest[chunk_id]
-            best = max(range(len(scores)), key=scores.__getitem__) if scores else None
-            return " ".join(full[chunk_id].sentence_texts()[best].split()) if best is not None else ""
-
-        result = list(ordered)
-        for chunk_id in [c for c in ordered if full[c].source_id in self._local]:
-            sentence, at = answering(chunk_id), result.index(chunk_id)
-            later = [i for i in range(at + 1, len(result))
-                     if full[result[i]].source_id not in self._local and answering(result[i]) == sentence]  # fmt: skip
-            if sentence and later:
-                result.insert(later[0], result.pop(at))
-        return result
 
     def _word_coverage(self, question: str, passages: list[Passage], known_only: bool = False) -> float:
         weights = self._lexical.term_weights(question)
@@ -366,9 +318,9 @@ class Retriever:
         return scores.tolist()
 
     def _lexical_ranking(
-        self, scores: numpy.ndarray, pool: int, source_ids, among: Collection[str] = ()
+        self, question: str, pool: int, source_ids, among: Collection[str] = ()
     ) -> list[str]:
-        """The lexical candidates for BM25 `scores`, best first; `among`: only these passages."""
+        """The lexical candidates, best first; `among`: only these passages."""
         allowed = None
         if source_ids:
             named = set(source_ids)
@@ -378,7 +330,7 @@ class Retriever:
             only = numpy.zeros(len(self._chunks), dtype=bool)
             only[[self._number[chunk_id] for chunk_id in among]] = True
             allowed = only if allowed is None else allowed & only
-        return [self._chunks[i].id for i in BM25.best(scores, pool, allowed)]
+        return [self._chunks[i].id for i in self._lexical.top(question, pool, allowed)]
 
     def _diverse(self, ordered: list[str], vectors: dict[str, list[float]], k: int) -> list[str]:
         """Skip near-duplicates (overlapping neighbours) and cap any one source's share."""
