@@ -177,9 +177,8 @@ def check_floors(summary: dict, path: Path, development: dict | None = None) -> 
     those of `development` (the sets that are not held out) where given, except the figures that
     hold on every case."""
     floors = tomllib.loads(path.read_text(encoding="utf-8"))
-    every = report.flat(summary) | {"errors": summary["errors"]}
-    development = development if development and development["cases"] else summary
-    values = report.flat(development) | {"errors": development["errors"]}
+    every = _figures(summary)
+    values = _figures(development) if development and development["cases"] else every
     values |= {figure: every[figure] for figure in _EVERY_CASE if figure in every}
     checked = []
     for side, compare in (("min", lambda v, f: v >= f), ("max", lambda v, f: v <= f)):
@@ -197,6 +196,10 @@ def check_floors(summary: dict, path: Path, development: dict | None = None) -> 
                 }
             )
     return checked
+
+
+def _figures(summary: dict) -> dict:
+    return report.flat(summary) | {"errors": summary["errors"]}
 
 
 def _run_case(pipeline: Pipeline, case: Case) -> Record:

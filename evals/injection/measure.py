@@ -50,7 +50,8 @@ SETS = (
     (HERE / "sentences_fresh4.yaml", "fresh4"),
     (HERE / "sentences_advice.yaml", "advice"),
 )
-SPLITS = ("dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "advice", "all")
+# "split" is halved into dev and heldout; each other file is its own split, in the order above.
+SPLITS = ("dev", "heldout", *dict.fromkeys(split for _, split in SETS if split not in ("split", "dev")), "all")
 
 
 def split_of(item: dict) -> str:
