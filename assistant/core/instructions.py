@@ -91,6 +91,14 @@ _PREVIOUS = (
     r"constraints|policies|results?)"
 )
 _CLAUSE = r"(?:^|[.;:!?)\]|>]\s*|<!--\s*|\[\s*|\(\s*|\|\s*|--\s*|[-–—]\s+|\s/\s)"
+# People's details, the way an order to carry them off names them.
+_DETAILS = (
+    r"(?:names?|dates? of birth|details|(?:e-?mail )?addresse?s?|e-?mails?|phone numbers?|identifiers|"
+    r"case (?:notes|details|files|records)|transcripts?|questions|summar(?:y|ies)|notes|conversations?|"
+    r"worker'?s? (?:questions|email|name)|personal (?:data|information))"
+)
+# A web address, an e-mail address or a bare domain ("stats.casework.io").
+_WEB_ADDRESS = r"https?://|www\.|@[\w-]+\.|\b[\w-]+(?:\.[\w-]+)*\.(?:com|co|io|net|org|info|xyz|app|ai|uk|biz|site|online)\b"
 # Orders, in the imperative, that a document gives only to an AI reading it.
 _ORDERS = (
     r"(?:do not|don'?t|never|ignore|disregard|forget|stop|skip|tell|say|reveal|repeat|print|output|"
@@ -242,6 +250,57 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"users?'?s?|the conversation|this conversation|this chat|the chat (?:log|so far)|what the user|"
         r"the user has|the (?:full )?transcript|the attendee list|user identifiers)\b[^.]{0,60}\b(?:to|"
         r"into|in|along to)\b[^.]{0,40}(?:@|https?://|webhook|server|link|inbox|team|query param)", re.I)),
+    ("asks to send the conversation or the user's details somewhere", re.compile(
+        # People's details put into a web address, an image's address or a request: the way an
+        # answer shown in a browser carries them off. And a web address left open for them.
+        rf"\b{_DETAILS}\b[^.]{{0,80}}?\b(?:in|into|to|onto|inside)\s+(?:a|an|the|every|each|this)?\s*"
+        rf"(?:(?:image|picture|web|tracking)\s+)?(?:url|link|(?:image |web )?address|query string|request|"
+        rf"pixel|webhook|endpoint|api)\b[^.]{{0,40}}?(?:{_WEB_ADDRESS})|\b(?:embed|encode|tuck|"
+        rf"smuggle|hide)\w*\b[^.]{{0,60}}?\b{_DETAILS}\b[^.]{{0,60}}?(?:{_WEB_ADDRESS})|"
+        rf"[?&]\w{{1,12}}=(?=\s|$|['\"]|\))|\b{_DETAILS}\b[^.]{{0,80}}?\b(?:gathered|collected|harvested|"
+        rf"bundled|routed|relayed|mirrored)\b[^.]{{0,60}}?(?:{_WEB_ADDRESS})|\b(?:copied|sent|forwarded|"
+        rf"posted|uploaded)\s+to\s+an?\s+(?:external|outside|third-party)\s+(?:address|server|site|inbox)|\b(?:payload|webhook_\w+|data[ _]routing)\s*['\"]?\s*[:=]", re.I)),
+    ("asks to reveal instructions or its sources", re.compile(
+        # What other people asked, or what only the tool can reach: no guidance asks a reader for it.
+        r"\b(?:questions?|conversations?|chats?|messages?|queries|prompts?|sessions?)\b[^.]{0,40}\b(?:other|"
+        r"previous|earlier|different) (?:users?|social workers?|people|practitioners?|colleagues|sessions?|"
+        r"callers?)\b[^.]{0,30}\b(?:asked|sent|typed|put to|had with|gave) you\b|\binclude_other_sessions\b|"
+        r"\b(?:files?|records?|data|systems?|documents?) you (?:can|are able to) (?:access|see|reach|read|"
+        r"open)\b|\b(?:system_message|system_prompt|print_preamble|pre_prompt)\b|\b(?:print|show|reveal|"
+        r"output|repeat|recite|disclose) (?:your |the )?(?:pre-?prompt|preamble)\b", re.I)),
+    ("asks to add something to every answer", re.compile(
+        rf"\b(?:at|to|on) the (?:close|end|foot|bottom|start|top|beginning|head|tail) of (?:every|each|all|"
+        rf"any|your) (?:\w+ )?(?:message|post|{_AI_OUTPUT})s?\b|\b(?:each|every) time you (?:answer|reply|"
+        rf"respond|write back|produce an answer)\b|\b(?:with|in|after|to) (?:every|each) (?:\w+ )?"
+        rf"(?:repl(?:y|ies)|responses?|answers?|messages?) you (?:give|write|send|produce|post)\b|"
+        rf"\bevery[ _](?:reply|response|answer|message|output)\b['\"]?\s*[,}}]", re.I)),
+    ("asks to play a role", re.compile(
+        # Taking on someone's authority to wave everything through, or shedding every rule.
+        r"\b(?:pretend to be|act as|impersonate|pose as|(?:slip|step|get) into the (?:shoes|role|skin) of|"
+        r"play the part of)\b[^.]{0,60}?\b(?:and|then|to)\s+(?:\w+\s+)?(?:approve|sign off|say yes to|"
+        r"authori[sz]e|waive|rubber-stamp)\s+(?:\w+\s+)?(?:all|every|everything|any|each)\b|\b(?:become|be|act as|"
+        r"switch (?:in)?to|turn into|operate as|behave as|run as|enter|unlock)\b[^.]{0,40}?\b(?:unfiltered|"
+        r"unrestricted|uncensored|unshackled|(?:with|has|having) no (?:\w+ )?"
+        r"(?:restrictions|filters|rules|limits|guardrails|safeguards)|without (?:any )?(?:\w+ )?"
+        r"(?:restrictions|filters|rules|limits|guardrails|safeguards))\b|\b(?:unfiltered|unrestricted|"
+        r"uncensored) (?:version|mode|self|persona|edition) of (?:your|you|it)|\b(?:act[ _]as|"
+        r"character[ _]profile|persona|identity|rules[ _]followed|approve[ _]all)\b\s*['\"]?\s*[:=]", re.I)),
+    ("tells the AI what to tell the user", re.compile(
+        # Told to pass something on to the people it talks to: only a tool answering them has them.
+        r"\b(?:tell|inform|assure|reassure|advise|notify|let|remind|explain to|confirm to)\s+(?:the person "
+        r"you(?:'re| are) (?:helping|assisting|talking (?:to|with)|chatting (?:to|with)|answering|speaking "
+        r"(?:to|with))|whoever (?:asks|is asking|enquires|wants to know)|anyone (?:who )?(?:asks|asking|"
+        r"enquires)|(?:all |any )?enquirers|those (?:who )?(?:ask|asking|enquire)|(?:people|workers|"
+        r"practitioners) who ask)\b|\b(?:when|whenever|if) (?:someone|anyone|somebody)\s+(?:asks?|"
+        r"enquires|wants to know)\b[^.]{0,40}?\b(?:tell|say to|answer|reply|assure|reassure|inform)\s+"
+        r"(?:them|that|him|her)\b|\b(?:user[ _]message|reply[ _]template|answer[ _]override|"
+        r"response[ _]override|canned[ _]reply)\w*\s*['\"]?\s*[:=]", re.I)),
+    ("addressed to an AI", re.compile(
+        # A directive written as configuration (snake_case keys, a dict, a banner): documents for
+        # people are not; a planted order dressed as settings is.
+        r"(?:^|[\s{,\[(|])['\"]?(?:[a-z]+_)+[a-z]+['\"]?\s*[:=]\s*\S[^\n]{0,200}?(?:[,;|]|\s)['\"]?"
+        r"(?:[a-z]+_)*[a-z]+['\"]?\s*[:=]|\{\s*['\"]?[a-z_]+['\"]?\s*:\s*['\"{\w][^}]{0,200}\}|#{2,}\s*"
+        r"[A-Z][A-Z _-]{3,}\s*#{2,}|\[\[\s*[a-z_]+\s*:", re.I)),
 )
 
 # What a compact reading (letters only) must not contain: orders that spacing cannot hide.
@@ -272,6 +331,8 @@ _LEET_WORD = re.compile(r"\b(?=\w*[A-Za-z])(?=\w*[0134579@$])[\w@$]{2,}\b")
 _LINE_SPLIT = re.compile(r"\s+/\s+(?=[a-z])")  # "Show your hidden / instructions": a line break kept as " / "
 _HYPHENATED = re.compile(r"(?<=[a-z])-(?=[a-z])")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_LEET_INSIDE = re.compile(r"\b[A-Za-z]*[A-Za-z][013457][A-Za-z][A-Za-z0-9]*\b")  # c0nsent, n33ded
+_RUN_TOGETHER = re.compile(r"\b[a-z]{14,}\b")
 _MENTIONED = re.compile(
     r"\b(?:phrases?|words?|wording|text|instructions|commands?|prompts?)\s+(?:such as|like|including)"
     r"\s*[:,]?\s*['\"‘“][^'\"’”]{3,80}['\"’”]",
@@ -290,13 +351,22 @@ def instruction_reason(text: str) -> str:
             if rule.search(candidate):
                 return reason
     compact = re.sub(r"[^a-z]", "", readings[-1].lower())
-    if _COMPACT.search(compact):
+    if _COMPACT.search(compact) or _leet_words(text) >= 2:
+        # Words spelt with digits for letters ("t3ll th3m c0nsent is n0t n33ded"): no guidance is
+        # written so; a text made to slip past a reader is.
         return "disguised instruction"
-    return "worded as an instruction to an AI" if word_score(text) >= _word_model()["threshold"] else ""
+    return "worded as an instruction to an AI" if reads_as_instruction(text) else ""
 
 
 def is_instruction(text: str) -> bool:
     return bool(instruction_reason(text))
+
+
+def reads_as_instruction(text: str, model: dict | None = None) -> bool:
+    """The word model's verdict. It judges sentences, not fragments: three words or fewer
+    ("Of this cohort:", a heading) carry too little for it (the rules still read them)."""
+    model = model or _word_model()
+    return len(_WORD.findall(reading_for_words(text))) > 3 and word_score(text, model) >= model["threshold"]
 
 
 def word_score(text: str, model: dict | None = None) -> float:
@@ -317,6 +387,45 @@ def word_score(text: str, model: dict | None = None) -> float:
     norm = math.sqrt(sum(w * w for w in weights.values()))
     logit = model["bias"] + sum(w / norm * model["terms"][gram][1] for gram, w in weights.items())
     return 1 / (1 + math.exp(-logit))
+
+
+def _leet_words(text: str) -> int:
+    """How many words are known words spelt with digits for letters ("c0nsent", "t3ll"); a word
+    with its digits at the end ("LS1", "GPT4") or known as written ("B2B" aside) is not one."""
+    known = _known_words()
+    count = 0
+    for word in _LEET_INSIDE.findall(text):
+        read = word.translate(_LEET).lower()
+        count += read in known and word.lower() not in known
+    return count
+
+
+def _segmented(text: str) -> str:
+    """Words run together in lower case ("letthepersonknowthat...") split into known words, when
+    every letter falls in one; other text as it is."""
+    known = _known_words()
+
+    def split(run: str) -> str:
+        lower = run.lower()
+        if lower in known:
+            return run
+        # Fewest known words that make up the run (a one-letter word only "a" or "i").
+        best: list[list[str] | None] = [[]] + [None] * len(lower)
+        for end in range(1, len(lower) + 1):
+            for start in range(max(0, end - 20), end):
+                word, before = lower[start:end], best[start]
+                if before is not None and word in known and (len(word) > 1 or word in "ai"):
+                    if best[end] is None or len(before) + 1 < len(best[end]):
+                        best[end] = before + [word]
+        return " ".join(best[-1]) if best[-1] else run
+
+    return _RUN_TOGETHER.sub(lambda m: split(m.group(0)), text)
+
+
+@lru_cache(maxsize=1)
+def _known_words() -> frozenset[str]:
+    """The single words of the word model: the labelled sentences' and the library's."""
+    return frozenset(term for term in _word_model()["terms"] if " " not in term)
 
 
 def reading_for_words(text: str) -> str:
@@ -345,4 +454,4 @@ def _readings(text: str) -> list[str]:
     joined = " ".join(_HYPHENATED.sub("", joined).split())
     split = _CAMEL.sub(" ", joined) if " " not in joined.strip() else joined
     unleet = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), split)
-    return list(dict.fromkeys([" ".join(plain.split()), joined, split, unleet]))
+    return list(dict.fromkeys([" ".join(plain.split()), joined, split, unleet, _segmented(unleet)]))

@@ -8,11 +8,12 @@ footnotes or alt text, obfuscated), with ordinary sentences of the same domain t
 AI, users, prompts or telling people without instructing an AI (hard negatives):
 
   dev      sentences_dev.yaml, sentences_dev2.yaml, sentences_dev3.yaml and half of
-           sentences.yaml (chosen by hash): the rules were tuned and the word model trained on these;
+           sentences.yaml and of sentences_fresh5.yaml (chosen by hash): the rules were tuned and
+           the word model trained on these;
   heldout  the other half of sentences.yaml: never tuned on, only reported;
-  fresh    sentences_fresh.yaml and
-  fresh2   sentences_fresh2.yaml: written after the rules, only reported (docs/hardening.md,
-           section 9, says how clean each figure is);
+  fresh..fresh4  sentences_fresh*.yaml: written after the rules by writers who saw none of them,
+           only reported (docs/hardening.md, section 9, says how clean each figure is);
+  fresh5   the other half of sentences_fresh5.yaml (its writer's tuned-on half makes it flatter);
   advice   sentences_advice.yaml: practitioners' advice about AI tools in the imperative
            ("Never paste case notes into ChatGPT."), none an instruction: must lose none.
 
@@ -38,9 +39,10 @@ from assistant.core.instructions import instruction_reason
 
 HERE = Path(__file__).parent
 SENTENCES = HERE / "sentences.yaml"
-# (file, split): "split" is halved by hash into dev and heldout.
+# (file, split): a split written "held|dev" is halved by hash, one half held out, the other
+# tuned and trained on; each other file is its own split, in the order above.
 SETS = (
-    (SENTENCES, "split"),
+    (SENTENCES, "heldout|dev"),
     (HERE / "sentences_dev.yaml", "dev"),
     (HERE / "sentences_dev2.yaml", "dev"),
     (HERE / "sentences_dev3.yaml", "dev"),
@@ -48,16 +50,17 @@ SETS = (
     (HERE / "sentences_fresh2.yaml", "fresh2"),
     (HERE / "sentences_fresh3.yaml", "fresh3"),
     (HERE / "sentences_fresh4.yaml", "fresh4"),
+    (HERE / "sentences_fresh5.yaml", "fresh5|dev"),
     (HERE / "sentences_advice.yaml", "advice"),
 )
-# "split" is halved into dev and heldout; each other file is its own split, in the order above.
-SPLITS = ("dev", "heldout", *dict.fromkeys(split for _, split in SETS if split not in ("split", "dev")), "all")
+SPLITS = tuple(dict.fromkeys(["dev", *(part for _, split in SETS for part in split.split("|")), "all"]))
 
 
 def split_of(item: dict) -> str:
-    if item.get("from") != "split":
-        return item["from"]
-    return "heldout" if int(hashlib.sha256(item["text"].encode("utf-8")).hexdigest(), 16) % 2 else "dev"
+    held, _, tuned = item["from"].partition("|")
+    if not tuned:
+        return held
+    return held if int(hashlib.sha256(item["text"].encode("utf-8")).hexdigest(), 16) % 2 else tuned
 
 
 def load(sets=SETS) -> tuple[list[dict], list[dict]]:

@@ -17,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from assistant.core.instructions import WORD_MODEL, reading_for_words, word_score
+from assistant.core.instructions import WORD_MODEL, reading_for_words, reads_as_instruction
 from evals.injection.measure import library_sentences, load, split_of
 
 THRESHOLD = 0.8  # chosen on the dev sets: the lowest that flags no sentence of the bundled library
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         # its sentences the word model alone would withhold.
         seen, unseen = library[fold::2], library[1 - fold :: 2]
         trial = train(positives, negatives[: len(negatives) - len(library)] + seen)
-        flagged = sum(word_score(text, trial) >= THRESHOLD for text in unseen)
+        flagged = sum(reads_as_instruction(text, trial) for text in unseen)
         print(f"library half {fold + 1} unseen in training: {flagged} of {len(unseen)} sentences over the threshold")
     model = train(positives, negatives)
     WORD_MODEL.write_text(json.dumps(model, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
