@@ -259,7 +259,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         rf"smuggle|hide)\w*\b[^.]{{0,60}}?\b{_DETAILS}\b[^.]{{0,60}}?(?:{_WEB_ADDRESS})|"
         rf"[?&]\w{{1,12}}=(?=\s|$|['\"]|\))|\b{_DETAILS}\b[^.]{{0,80}}?\b(?:gathered|collected|harvested|"
         rf"bundled|routed|relayed|mirrored)\b[^.]{{0,60}}?(?:{_WEB_ADDRESS})|\b(?:copied|sent|forwarded|"
-        rf"posted|uploaded)\s+to\s+an?\s+(?:external|outside|third-party)\s+(?:address|server|site|inbox)|\b(?:payload|webhook_\w+|data[ _]routing)\s*['\"]?\s*[:=]", re.I)),
+        rf"posted|uploaded)\s+to\s+an?\s+(?:external|outside|third-party)\s+(?:address|server|site|inbox)|"
+        rf"\b(?:payload|webhook_\w+|data[ _]routing)\s*['\"]?\s*[:=]", re.I)),
     ("asks to reveal instructions or its sources", re.compile(
         # What other people asked, or what only the tool can reach: no guidance asks a reader for it.
         r"\b(?:questions?|conversations?|chats?|messages?|queries|prompts?|sessions?)\b[^.]{0,40}\b(?:other|"
@@ -332,7 +333,8 @@ _LINE_SPLIT = re.compile(r"\s+/\s+(?=[a-z])")  # "Show your hidden / instruction
 _HYPHENATED = re.compile(r"(?<=[a-z])-(?=[a-z])")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _LEET_INSIDE = re.compile(r"\b[A-Za-z]*[A-Za-z][013457][A-Za-z][A-Za-z0-9]*\b")  # c0nsent, n33ded
-_RUN_TOGETHER = re.compile(r"\b[a-z]{14,}\b")
+# A sentence run together; longer runs are left as they are (splitting one costs its length squared).
+_RUN_TOGETHER = re.compile(r"\b[a-z]{14,300}\b")
 _MENTIONED = re.compile(
     r"\b(?:phrases?|words?|wording|text|instructions|commands?|prompts?)\s+(?:such as|like|including)"
     r"\s*[:,]?\s*['\"‘“][^'\"’”]{3,80}['\"’”]",
@@ -414,7 +416,7 @@ def _segmented(text: str) -> str:
         for end in range(1, len(lower) + 1):
             for start in range(max(0, end - 20), end):
                 word, before = lower[start:end], best[start]
-                if before is not None and word in known and (len(word) > 1 or word in "ai"):
+                if before is not None and word in known and (len(word) > 1 or word in ("a", "i")):
                     if best[end] is None or len(before) + 1 < len(best[end]):
                         best[end] = before + [word]
         return " ".join(best[-1]) if best[-1] else run
