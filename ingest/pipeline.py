@@ -25,9 +25,10 @@ from ingest.chunk import ChunkShape, chunk_document
 from ingest.manifest import MANIFEST_NAME, Manifest, load_manifest
 from ingest.withhold import withhold_instructions
 from ingest.document import FileProblem, Limits
+from ingest.hubness import with_hubness
 
 # Bump when parsing or chunking changes, so every file is processed again.
-PIPELINE_VERSION = "parse-2.withhold-4.chunk-2.sentences-1.roles-4"
+PIPELINE_VERSION = "parse-2.withhold-4.chunk-2.sentences-1.roles-4.hubness-1"
 
 # (stage, done, total[, item]): "load" (parser and models, once), "parse" (after each file, with
 # its path), "embed" (after each batch of chunks).
@@ -156,8 +157,11 @@ def _ingest(settings, embedder, index, corpus, rebuild, progress) -> IngestRepor
         sources={source.id: source for source in sources},
     )
     building = index.begin(info)
-    _carry_over(live, building, carried)
-    _embed_and_store(live if reusable else None, building, prepared, embedder, settings, progress)
+    chunks, vectors = _carry_over(live, carried)
+    embedded, embedded_vectors = _embed(live if reusable else None, prepared, embedder, settings, progress)
+    chunks, vectors = chunks + embedded, vectors + embedded_vectors
+    # Every sentence's hubness is decided by the whole library, carried-over passages included.
+    building.upsert(with_hubness(chunks, len(vectors[0])) if chunks else [], vectors)
     _validate(building, sources)
     index.publish(building, info)
     report.total_chunks = building.count()
@@ -254,16 +258,20 @@ def _integrity_note(manifest: Manifest, relative: str, digest: str) -> str:
     return ""
 
 
-def _carry_over(live: ChunkStore | None, building: ChunkStore, carried: list[Source]) -> None:
-    """Copy unchanged sources' chunks with their stored vectors: no embedding needed."""
+def _carry_over(live: ChunkStore | None, carried: list[Source]) -> tuple[list[Chunk], list[list[float]]]:
+    """Unchanged sources' chunks with their stored vectors: no embedding needed."""
+    chunks, vectors = [], []
     for source in carried:
-        chunks = live.chunks(source.id)
-        vectors = live.embeddings([chunk.id for chunk in chunks])
-        building.upsert(chunks, [vectors[chunk.id] for chunk in chunks])
+        theirs = live.chunks(source.id)
+        stored = live.embeddings([chunk.id for chunk in theirs])
+        chunks += theirs
+        vectors += [stored[chunk.id] for chunk in theirs]
+    return chunks, vectors
 
 
-def _embed_and_store(live, building, prepared, embedder, settings, progress) -> None:
-    """Embed only chunks whose text is new (with their sentences); reuse the rest."""
+def _embed(live, prepared, embedder, settings, progress) -> tuple[list[Chunk], list[list[float]]]:
+    """The new and changed sources' chunks with their vectors: only text that is new is embedded
+    (with its sentences); the rest is reused."""
     known: dict[str, Chunk] = {}  # content hash -> an embedded chunk with that text
     vectors: dict[str, list[float]] = {}
     if live is not None:
@@ -290,9 +298,8 @@ def _embed_and_store(live, building, prepared, embedder, settings, progress) -> 
             known[chunk.content_hash] = replace(chunk, sentence_vectors=packed)
             vectors[chunk.content_hash] = chunk_vector
         progress("embed", first + len(part), len(missing))
-    if chunks:
-        stored = [replace(c, sentence_vectors=known[c.content_hash].sentence_vectors) for c in chunks]
-        building.upsert(stored, [vectors[chunk.content_hash] for chunk in chunks])
+    stored = [replace(c, sentence_vectors=known[c.content_hash].sentence_vectors) for c in chunks]
+    return stored, [vectors[chunk.content_hash] for chunk in chunks]
 
 
 def _validate(building: ChunkStore, sources: list[Source]) -> None:

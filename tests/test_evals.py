@@ -237,14 +237,14 @@ def test_the_voice_floor_is_a_rate_and_holds_on_a_larger_run():
     judge = VerbatimJudge()
     violating = record([said(TESTIMONY, 1, quoted=True), said(ADVICE, 1, quoted=True)], {1: PASSAGE_C})
     clean = record([said(ADVICE, 1, quoted=True, part="lead")], {1: PASSAGE_C})
-    rows = [score_case(case_of(), violating, judge, "", VOICES)] * 7
-    rows += [score_case(case_of(), clean, judge, "", VOICES)] * 53
+    rows = [score_case(case_of(), violating, judge, "", VOICES)] * 5
+    rows += [score_case(case_of(), clean, judge, "", VOICES)] * 55
     summary = summarise(rows)
-    assert (summary["voice_violations"], summary["voice_questions"]) == (7, 60)
-    assert flat(summary)["voice_violation_rate"] == pytest.approx(7 / 60)
+    assert (summary["voice_violations"], summary["voice_questions"]) == (5, 60)
+    assert flat(summary)["voice_violation_rate"] == pytest.approx(5 / 60)
     voice = [f for f in check_floors(summary, FLOORS) if f["figure"].startswith("voice")]
     assert [(f["figure"], f["ok"]) for f in voice] == [("voice_violation_rate", True)]
-    worse = summarise(rows[:7] * 2 + rows[7:])  # 14 of 67
+    worse = summarise(rows[:5] * 2 + rows[5:])  # 10 of 65
     assert not next(f for f in check_floors(worse, FLOORS) if f["figure"] == "voice_violation_rate")["ok"]
 
 

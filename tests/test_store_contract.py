@@ -28,6 +28,7 @@ def chunks_of(source_id: str, texts: list[str]) -> list[Chunk]:
             heading_path=("Guidance", f"Part {number}"), start=start, end=start + len(text),
             element_index=number, content_hash=f"h{number}", sentences=((0, len(text)),),
             sentence_vectors=pack_vectors(embedder.embed_batch([text])), roles=("advice",), voices=("advice",),
+            hubness=(round(0.01 * number - 0.02, 4),),
         ))  # fmt: skip
         start += len(text) + 1
     return found
@@ -92,8 +93,8 @@ def test_chunks_come_back_whole_in_document_order(published):
     assert [c.id for c in every] == ["basw:0", "basw:1", "swe:0", "swe:1"]
     for chunk in every:
         want = expected[chunk.id]
-        assert (chunk.text, chunk.heading_path, chunk.sentences, chunk.roles, chunk.voices) == (
-            want.text, want.heading_path, want.sentences, want.roles, want.voices)
+        assert (chunk.text, chunk.heading_path, chunk.sentences, chunk.roles, chunk.voices, chunk.hubness) == (
+            want.text, want.heading_path, want.sentences, want.roles, want.voices, want.hubness)
         assert chunk.sentence_vectors == want.sentence_vectors
     assert [c.id for c in published.chunks("swe")] == ["swe:0", "swe:1"]
     assert all(c.sentence_vectors == "" for c in published.chunks(sentence_vectors=False))

@@ -257,6 +257,7 @@ def _chunk_metadata(chunk: Chunk) -> dict[str, str | int]:
         "sentences": json.dumps(chunk.sentences),
         "roles": json.dumps(chunk.roles),
         "voices": json.dumps(chunk.voices),
+        "hubness": json.dumps(chunk.hubness),
         "sentence_vectors": chunk.sentence_vectors,
     }
     if chunk.page is not None:
@@ -281,6 +282,7 @@ def _chunk_from(chunk_id: str, text: str, meta: dict, sentence_vectors: bool = T
         sentence_vectors=meta.get("sentence_vectors", "") if sentence_vectors else "",
         roles=tuple(json.loads(meta.get("roles", "[]"))),
         voices=tuple(json.loads(meta.get("voices", "[]"))),
+        hubness=tuple(json.loads(meta.get("hubness", "[]"))),
     )
 
 

@@ -70,6 +70,9 @@ class Chunk:
     # ingest by assistant/core/roles.py: answers put the guidance's advice before what people reported.
     roles: tuple[str, ...] = ()
     voices: tuple[str, ...] = ()
+    # Per sentence: how close it is to its nearest sentences in the library, less the library's
+    # mean (ingest/hubness.py). A generic sentence, close to every question, is high.
+    hubness: tuple[float, ...] = ()
 
     def sentence_texts(self) -> list[str]:
         return [self.text[start:end] for start, end in self.sentences]

@@ -36,6 +36,10 @@ from assistant.core.roles import REPORTED
 from assistant.settings import Settings
 
 _LEXICAL_BONUS = 0.5  # a sentence sharing all the question's (rarity-weighted) words gains this
+# Half a sentence's hubness is taken from its closeness: cross-domain similarity local scaling
+# (2 cos - r) on the cosine's scale. Development sets, 0.25 / 0.5 / 0.75: lead correct 63.0 /
+# 65.9 / 64.5% (59.4% without), key point 75.4 / 76.1 / 76.8% (75.4%).
+_HUBNESS_WEIGHT = 0.5
 _KEEP_WITHIN = 0.12  # sentences this close to the lead's score are kept (measured on the dev sets)
 _MIN_WORDS = 6  # shorter "sentences" are headings, list stubs or table fragments
 _ITEM_SENTENCE_WORDS = 9  # a list item shorter than this, with no full stop, is a bullet, not a sentence
@@ -157,8 +161,10 @@ def _candidates(retrieval, question, policy, body_sources) -> list[_Sentence]:
             if index >= len(similarities) or not _answers(text, role):
                 continue
             shared = set(terms(text)) & weights.keys()
+            # A sentence close to every question (ingest/hubness.py) has less of a claim to this one.
+            closeness = similarities[index] - _HUBNESS_WEIGHT * _hubness(chunk, index)
             # fsum: the same score whatever order the set gives (it changes with string hashing).
-            score = similarities[index] + _LEXICAL_BONUS * math.fsum(weights[t] for t in shared) / total
+            score = closeness + _LEXICAL_BONUS * math.fsum(weights[t] for t in shared) / total
             if role == "list_lead" and _names_the_listed(text, question.listed):
                 score += _LABEL_BONUS
             preferred = score + policy.boosts.get(role, policy.boosts.get(voice, 0.0))
@@ -576,6 +582,11 @@ def _reading_order(sentences: Sequence[_Sentence], lead: _Sentence | None) -> li
     for sentence in sentences:
         order.setdefault(sentence.passage.chunk.source_id, len(order))
     return sorted(sentences, key=lambda s: (order[s.passage.chunk.source_id], s.key[1]))
+
+
+def _hubness(chunk: Chunk, index: int) -> float:
+    """0 for an index built before hubness was stored: sentences are then scored as they were."""
+    return chunk.hubness[index] if index < len(chunk.hubness) else 0.0
 
 
 def _role(chunk: Chunk, index: int) -> tuple[str, str]:
