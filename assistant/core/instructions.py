@@ -357,7 +357,8 @@ def instruction_reason(text: str) -> str:
         # Words spelt with digits for letters ("t3ll th3m c0nsent is n0t n33ded"): no guidance is
         # written so; a text made to slip past a reader is.
         return "disguised instruction"
-    return "worded as an instruction to an AI" if reads_as_instruction(text) else ""
+    reading = readings[-1].lower()  # reading_for_words(text), already worked out
+    return "worded as an instruction to an AI" if _model_reads(reading, _word_model()) else ""
 
 
 def is_instruction(text: str) -> bool:
@@ -367,16 +368,18 @@ def is_instruction(text: str) -> bool:
 def reads_as_instruction(text: str, model: dict | None = None) -> bool:
     """The word model's verdict. It judges sentences, not fragments: three words or fewer
     ("Of this cohort:", a heading) carry too little for it (the rules still read them)."""
-    model = model or _word_model()
-    return len(_WORD.findall(reading_for_words(text))) > 3 and word_score(text, model) >= model["threshold"]
+    return _model_reads(reading_for_words(text), model or _word_model())
 
 
-def word_score(text: str, model: dict | None = None) -> float:
-    """How much the words of `text`, one to three in a row, read like the labelled instructions
-    and unlike guidance (0..1; evals/injection/train.py). Catches the wordings no rule was
-    written for: held out, the rules alone missed a third of a fresh set."""
-    model = model or _word_model()
-    words = _WORD.findall(reading_for_words(text))
+def _model_reads(reading: str, model: dict) -> bool:
+    words = _WORD.findall(reading)
+    return len(words) > 3 and _word_score(words, model) >= model["threshold"]
+
+
+def _word_score(words: list[str], model: dict) -> float:
+    """How much the words of a reading, one to three in a row, read like the labelled
+    instructions and unlike guidance (0..1; evals/injection/train.py). Catches the wordings no
+    rule was written for: held out, the rules alone missed a third of a fresh set."""
     counts: dict[str, int] = {}
     for size in range(1, model["ngrams"] + 1):
         for start in range(len(words) - size + 1):
