@@ -38,7 +38,7 @@ WORD_MODEL = Path(__file__).resolve().parent.parent / "data" / "instruction_word
 # -- who an instruction is addressed to ---------------------------------------------------------
 _AI_NOUN = (
     r"(?:ai|a\.i\.|artificial intelligence|genai|gen ai|(?:ai |virtual |digital |automated |llm |"
-    r"reading |search |retrieval |answering )?(?:assistant|helper|agent|summari[sz]er|tool|system|"
+    r"reading |search |retrieval |answering |language )?(?:assistant|helper|agent|summari[sz]er|tool|system|"
     r"model|bot|engine|pipeline|note-?taker|responder)s?|(?:ai|automated|machine) readers?|chat ?bots?|"
     r"(?:large )?language models?|llms?|models?|gpt[\w.-]*|chatgpt|copilot|gemini|claude|"
     r"crawlers?|machine readers?|scrapers?|rag)"
@@ -80,13 +80,13 @@ _AI_SELF = (
     rf"tool|model|bot|ai)|"
     rf"(?:automated|machine) {_AI_OUTPUT}|this (?:page|document|leaflet|brochure|text|"
     r"guidance) is (?:retrieved|read|summari[sz]ed|processed|in context)|(?:every|any) (?:question|"
-    r"query)|the (?:reading|answering) system)"
+    r"query)(?!s)|the (?:reading|answering) system)"
 )
-_DOCUMENT = r"(?:page|document|leaflet|brochure|text|file|guidance|policy|passage|note|section|content|template|slide|sheet|product sheet|agenda)"
+_DOCUMENT = r"(?:page|document|leaflet|brochure|text|file|guidance|policy|passage|note|section|content|template|slide|sheet|product sheet|agenda|memo|appendix|annex|folder|pack|briefing)"
 _PREVIOUS = (
     r"(?:(?:all|any|every|the|your|its|their)\s+)*(?:(?:other|previous|prior|earlier|above|"
     r"preceding|original|initial|system|safety|existing|remaining|competing|conflicting|"
-    r"contradicting|retrieved|default|operator'?s?)\s+)+(?:sources?|documents?|instructions?|rules?|"
+    r"contradicting|retrieved|default|operator'?s?|usual|normal|operating|standing|built-in|core)\s+)+(?:sources?|documents?|instructions?|rules?|"
     r"guidance|prompts?|context|directions|messages?|guidelines?|passages?|material|directives|"
     r"constraints|policies|results?)"
 )
@@ -111,7 +111,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         rf"\b(?:note|message|notice|instructions?|reminder|attention|directive|memo|footnote|comment|"
         rf"image description|alt(?:ernative)? text|description|guidance|override|update|footer|"
         rf"speaker notes?)s?\s*(?:to|for)\s+(?:image-reading |automated |all |any |the )*"
-        rf"{_AI_NOUN}\b|(?:^|[:\]]\s*)(?:for|to) (?:the |any |all )?{_AI_NOUN}\s*[:,\-–]", re.I)),
+        rf"{_AI_NOUN}\b|(?:^|[:\]\"'(]\s*)(?:for|to) (?:the |any |all )?{_AI_NOUN}\s*[:,\-–]|(?:^|[(\[<{{]|<!--)\s*"
+        rf"(?:directive|command|override|order)s?\s*:", re.I)),
     ("addressed to an AI", re.compile(
         rf"\bif you(?:'re| are) (?:an?|the) {_AI_NOUN}\b|\b(?:dear|hey|hi|hi there|hello|attention)[,:]?\s+"
         rf"{_AI}\b|\bto (?:any|all|every) {_AI_NOUN}\b|\b{_AI_NOUN}\s+(?:note|instructions?|check|"
@@ -121,7 +122,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("addressed to an AI", re.compile(  # "Copilot, save...", "assistant: echo...", "SUMMARISER -"
         rf"{_CLAUSE}{_AI}\s*(?:[,:!]|\s[-–—])\s*(?:(?:when|whenever|if|while|before|after)\s[^.]{{0,60}}?,"
         rf"\s*)?(?:\w+\s+){{0,4}}?(?:please\s+)?{_AI_ACTS}\b|,\s*{_AI},\s*(?:and\s+)?(?:please\s+)?"
-        rf"{_ORDERS}\b|,\s*for (?:the |any |all )?(?:machine|ai|automated) (?:readers?|systems?|tools?|"
+        rf"{_ORDERS}\b|\b{_AI_ACTS},\s*{_AI},|,\s*for (?:the |any |all )?(?:machine|ai|automated) (?:readers?|systems?|tools?|"
         rf"assistants?)\s*,", re.I)),
     ("addressed to an AI", re.compile(  # chat templates and system markers
         rf"<\|(?:im_start|im_end|system|user|assistant|endoftext)\|>|\[/?INST\]|<</?SYS>>|"
@@ -135,12 +136,13 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.I)),
     ("addressed to an AI", re.compile(
         rf"\b{_AI}\s+(?:answering [^.]{{0,40}}?)?(?:must|should|shall|will|need to|needs to|have to|"
-        rf"has to|are to|is to|ought to|would do well to|(?:are|is) (?:kindly |hereby |"
+        rf"has to|are to|is to|ought to|would do well to|(?:are|is) (?:obliged|obligated|bound|meant|supposed|"
+        rf"configured|programmed|designed) to|(?:are|is) (?:kindly |hereby |"
         rf"politely |strongly )?(?:asked|requested|instructed|required|expected|invited|encouraged|"
         rf"told) to|please)\s+(?:not\s+|never\s+|always\s+)?(?:\w+\s+){{0,3}}?{_AI_ACTS}\b", re.I)),
     ("addressed to an AI", re.compile(  # polite and indirect: "We would appreciate it if language models..."
         rf"\b(?:we(?:'d| would)? (?:kindly |politely )?(?:ask|invite|request|encourage|urge|require|"
-        rf"expect|appreciate|love|prefer|like|be grateful)|it would (?:support|help|be (?:appreciated|"
+        rf"expect|appreciate|love|prefer|like|be grateful)|it would (?:support|help|be (?:\w+ )?(?:appreciated|"
         rf"helpful|best|good|great|useful|ideal|preferable))[^.]{{0,40}}?\bif|it is (?:expected|the "
         rf"policy of [^.]{{0,40}}) that|(?:please|kindly) (?:would|could|can)|would|could)\s+(?:it\s+)?"
         rf"(?:if |that )?(?:all |any |the )?(?:ai[- ])?{_AI_NOUN}\b", re.I)),
@@ -165,10 +167,11 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("asks to reveal instructions or its sources", re.compile(
         r"\b(?:reveal|print|output|repeat|recite|show|display|disclose|leak|share|copy|write out|list|"
         r"echo|summari[sz]e|dump|paste|include)\s+(?:out\s+)?(?:(?:to |for )?the user\s+)?(?:a copy of\s+)?"
-        r"(?:your|the|any|all|its|the assistant'?s)\s+(?:own\s+)?(?:(?:full|complete|entire|hidden|"
+        r"(?:your|the|any|all|its|thy|thine|the assistant'?s)\s+(?:own\s+)?(?:(?:full|complete|entire|hidden|"
         r"secret|internal|original|exact|initial|underlying|setup|set-up|raw)\s+)*(?:system\s+|developer"
         r"\s+)?(?:prompts?|instructions|rules|configuration(?: text)?|guardrails|guidelines|directives|"
-        r"setup|set-up|message|model name|text of the top|names of all (?:other )?(?:documents|files)|"
+        r"setup|set-up|message|model name|charter|brief|orders|keys|secrets|credentials|text of the top|"
+        r"names of all (?:other )?(?:documents|files)|"
         r"list of documents)\b|\bwrite out (?:all|everything)\b[^.]{0,40}\b(?:instructions|given|"
         r"received)|\b(?:everything|all the text) (?:above|before) (?:this|the words?)\b[^.]{0,60}"
         r"\b(?:as you received|exactly|verbatim|word for word)|\bnames? of (?:all |every |any )?(?:the )?(?:other )?"
@@ -179,8 +182,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("asks to add something to every answer", re.compile(
         rf"\b(?:end|begin|start|finish|conclude|close|sign off|prefix|suffix|append to|open|tag)\s+"
         rf"(?:every|each|all|any|your)\s+(?:\w+\s+)?(?:of your )?{_AI_OUTPUT}\s+(?:with|by)\b|"
-        rf"\b(?:every|each|all|any) {_AI_OUTPUT}\s+(?:[^.]{{0,40}}\s)?(?:must|should|shall|will|is to|are "
-        rf"to)\s+(?:carry|end|begin|start|finish|close|include|contain)\b|\b(?:add|append|include|insert|"
+        rf"\b(?:every|each|all|any|generated|automated) {_AI_OUTPUT}\s+(?:[^.]{{0,40}}\s)?(?:must|should|shall|"
+        rf"will|is to|are to)(?:,[^,.]{{0,30}},)?\s+(?:carry|end|begin|start|finish|close|include|contain)\b|\b(?:add|append|include|insert|"
         rf"attach|put|place|embed|tack|carry)\b(?:[^.]|\.(?=\S)){{0,80}}?\b(?:to|in|into|onto|after|before|beside|at "
         rf"the (?:end|start|top|bottom) of)\s+(?:the end of\s+|the bottom of\s+)?(?:the |every |each |all |"
         rf"any |your )(?:\w+\s+)?(?:of your )?(?:{_AI_OUTPUT}|sentences? you quote|conclusion)|"
@@ -213,7 +216,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"ignored|cited|quoted|reported|told) by (?:the |any |an? )?(?:ai[- ])?(?:system|assistant|model|"
         r"tool|bot|ai)\b|\btreat (?:this |it )?as\s*:|\bsay to the (?:user|"
         r"reader)\b|\b(?:the user|users) (?:is|are|should be|must be) (?:to be )?(?:told|informed|shown|"
-        r"reassured)\b|\bthe user should (?:hear|be told|always be shown)\b|\b(?:answer|reply|respond)\s+"
+        r"reassured)\b|\b(?:the user|users) of [^.]{0,30}? (?:is|are) to be (?:told|informed|shown|reassured)\b|\bthe user should (?:hear|be told|always be shown)\b|\b(?:answer|reply|respond)\s+"
         r"(?:only\s+)?(?:with|using)\s+(?:the (?:code|word|phrase)|this (?:code|word|phrase)|yes|no)\b|"
         r"\bregardless of (?:the |any |what )?(?:question|sources|guidance|other)|\bwhatever the other "
         r"(?:documents|sources) say\b|\bmake sure your (?:answer|response|reply) (?:says|states|mentions)"
@@ -232,8 +235,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         rf"as\b|\b(?:remove|leave out|omit|strip) (?:all |any |the )?[\w -]{{0,30}}(?:caveats|warnings|"
         rf"reminders|section on)\b[^.]{{0,40}}(?:answers?|summar|from your|$)|\bstop adding the\b", re.I)),
     ("speaks to an AI about its own answers and prompt", re.compile(
-        rf"\b{_AI_ACTS}\b[^.]{{0,80}}?\b{_AI_SELF}|\b{_AI_SELF}\b[^.]{{0,80}}?\b(?:must|should|shall|"
-        rf"ought to|(?:are|is) (?:to|required to|expected to|considered)|(?:are|is) not to)\s+"
+        rf"\b{_AI_ACTS}\b[^.]{{0,80}}?\b{_AI_SELF}\b|\b{_AI_SELF}\b[^.]{{0,80}}?\b(?:must|should|shall|"
+        rf"ought to|(?:are|is) (?:to|required to|expected to|considered|meant to|supposed to|intended to)|(?:are|is) not to)\s+"
         rf"(?:not\s+|never\s+|always\s+)?(?:be\s+)?(?:\w+\s+){{0,2}}?(?:{_AI_ACTS}|declined|written|unnecessary|"
         rf"acceptable|shown|told|reported|attributed)\b", re.I)),
     ("asks to send the conversation or the user's details somewhere", re.compile(
@@ -277,25 +280,72 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         rf"\bevery[ _](?:reply|response|answer|message|output)\b['\"]?\s*[,}}]", re.I)),
     ("asks to play a role", re.compile(
         # Taking on someone's authority to wave everything through, or shedding every rule.
+        r"\b(?:don|wear|take up|put on) the (?:mantle|guise|mask|cloak|persona|costume) of\b|"
+        r"\b(?:consider|regard|think of|present|describe) (?:itself|yourself) (?:as |to be )?(?:an?|the)\b|"
+        r"\bnever (?:admit|reveal|disclose|let on|acknowledge|say)\b[^.]{0,30}\b(?:it is|it's|you are|"
+        r"you're|being)\s+(?:an?\s+)?(?:ai|software|a bot|bot|a machine|machine|a program|program|a model|"
+        r"model|automated|artificial)\b|"
         r"\b(?:pretend to be|act as|impersonate|pose as|(?:slip|step|get) into the (?:shoes|role|skin) of|"
         r"play the part of)\b[^.]{0,60}?\b(?:and|then|to)\s+(?:\w+\s+)?(?:approve|sign off|say yes to|"
         r"authori[sz]e|waive|rubber-stamp)\s+(?:\w+\s+)?(?:all|every|everything|any|each)\b|\b(?:become|be|act as|"
         r"switch (?:in)?to|turn into|operate as|behave as|run as|enter|unlock)\b[^.]{0,40}?\b(?:unfiltered|"
         r"unrestricted|uncensored|unshackled|(?:with|has|having) no (?:\w+ )?"
-        r"(?:restrictions|filters|rules|limits|guardrails|safeguards)|without (?:any )?(?:\w+ )?"
-        r"(?:restrictions|filters|rules|limits|guardrails|safeguards))\b|\b(?:unfiltered|unrestricted|"
+        r"(?:restrictions|filters|rules|limits|guardrails|safeguards|boundaries|constraints|limitations)|"
+        r"without (?:any )?(?:\w+ )?(?:restrictions|filters|rules|limits|guardrails|safeguards|boundaries|"
+        r"constraints|limitations))\b|\b(?:unfiltered|unrestricted|"
         r"uncensored) (?:version|mode|self|persona|edition) of (?:your|you|it)|\b(?:act[ _]as|"
         r"character[ _]profile|persona|identity|rules[ _]followed|approve[ _]all)\b\s*['\"]?\s*[:=]", re.I)),
     ("tells the AI what to tell the user", re.compile(
         # Told to pass something on to the people it talks to: only a tool answering them has them.
-        r"\b(?:tell|inform|assure|reassure|advise|notify|let|remind|explain to|confirm to)\s+(?:the person "
+        r"\b(?:tell|inform|assure|reassure|advise|notify|let|remind|explain to|confirm to|relay (?:unto |to )?|"
+        r"pass on to|convey to|say to)\s+(?:the person asking|the (?:enquirer|asker|questioner)s?|the person "
         r"you(?:'re| are) (?:helping|assisting|talking (?:to|with)|chatting (?:to|with)|answering|speaking "
         r"(?:to|with))|whoever (?:asks|is asking|enquires|wants to know)|anyone (?:who )?(?:asks|asking|"
         r"enquires)|(?:all |any )?enquirers|those (?:who )?(?:ask|asking|enquire)|(?:people|workers|"
-        r"practitioners) who ask)\b|\b(?:when|whenever|if) (?:someone|anyone|somebody)\s+(?:asks?|"
+        r"practitioners) who ask)\b|\b(?:users?|staff|people|practitioners?|workers?|colleagues|anyone|"
+        r"those|social workers?|managers?|team members)\s+who\s+(?:ask|query|consult|message|chat with|"
+        r"write to|come to)\s+you\b|\b(?:when|whenever|if) (?:someone|anyone|somebody)\s+(?:asks?|"
         r"enquires|wants to know)\b[^.]{0,40}?\b(?:tell|say to|answer|reply|assure|reassure|inform)\s+"
         r"(?:them|that|him|her)\b|\b(?:user[ _]message|reply[ _]template|answer[ _]override|"
         r"response[ _]override|canned[ _]reply)\w*\s*['\"]?\s*[:=]", re.I)),
+    ("asks to reveal instructions or its sources", re.compile(
+        # The keys it connects with, what other people asked it: a document for people never asks
+        # its reader for them ("Never share the password you use" is advice, hence the negations).
+        r"(?<!never )(?<!not )(?<!n't )\b(?:disclose|reveal|share|past(?:e|ing)|print|show|give|send|output|"
+        r"tell|post|provide)\w*\b[^.]{0,60}?\b(?:passwords?|tokens?|api[ _-]?keys?|credentials|connection "
+        r"strings?|secrets?|access keys?)\b[^.]{0,30}?\byou (?:use|used|hold|have|were given|rely on)\b|"
+        r"\b(?:share|show|reveal|disclose|list|print|output|give|make|pass on|display)\w*\b[^.]{0,40}?\b"
+        r"(?:queries|questions|chats?|conversations?|messages|prompts|chat history|histories|sessions|"
+        r"searches)\b[^.]{0,20}?\b(?:from|of|by|with)\s+(?:\w+\s+)?(?:other|previous|earlier|different|"
+        r"past)\s+(?:users?|team members|staff|colleagues|people|practitioners|social workers|callers)\b",
+        re.I)),
+    ("asks to send the conversation or the user's details somewhere", re.compile(
+        # Carried off: a verb of sending, an outside address, and what was said in the chat (or
+        # an order passed to the tool): a team procedure sends a referral, not "the chat".
+        rf"^(?=.*\b(?:send|sent|forward|post|upload|submit|e-?mail|cop(?:y|ied)|pass|relay|transmit|push|"
+        rf"export|whisk|ferry|ship|beam|smuggl|exfiltrat|leak|siphon|pipe|route|mirror|sync)\w*\b)"
+        rf"(?=.*(?:s3://|gs://|{_WEB_ADDRESS}|\bwebhook|\bbucket\b|\bendpoint\b|\b(?:external|outside|"
+        rf"third-party|public) (?:server|site|address|inbox|storage|drive)))(?=.*(?:\b(?:in|from|during|"
+        rf"within) (?:the|this) (?:chat|conversation|session|dialogue)\b|\bthe (?:enquirer|asker|"
+        rf"questioner)'?s?\b|\b(?:each|every|any) (?:query|question|prompt)(?!s)\b|\b(?:is|are) to be "
+        rf"\w+ by (?:the|an?|any) {_AI_NOUN}\b))", re.I | re.S)),
+    ("asks to play a role", re.compile(
+        # Its safety switched off, written as settings: "[FILTERS=off]", "refusals: disabled".
+        r"\b(?:filters?|refusals?|safety|guardrails?|restrictions|moderation|censorship|content[ _]filter|"
+        r"safe[ _]mode)\s*['\"]?\s*[=:]\s*['\"]?(?:off|false|disabled|none|0|no|null)\b|\[\s*(?:role|mode|"
+        r"persona|access|privileges?)\s*=", re.I)),
+    ("addressed to an AI", re.compile(
+        # Orders in other languages, in an English library: "ignora las instrucciones", "eres un".
+        r"\b(?:ignora|ignorez|ignorer|ignoriere|olvida|oubliez|oublie|vergiss)\b[^.]{0,40}\b(?:instrucciones|"
+        r"instructions|anweisungen|istruzioni|instruções|règles|reglas|regeln)\b|\b(?:muéstrame|muestra|"
+        r"revela|montrez|montre|révélez|révèle|zeig|zeige|mostra|mostrami|rivela)\b[^.]{0,30}\b(?:instrucciones|"
+        r"instructions|anweisungen|istruzioni|instruções|prompt)\b|\b(?:ahora eres|eres un|tu es maintenant|"
+        r"du bist jetzt|ora sei|agora você é)\b|\bsin (?:restricciones|filtros|límites)\b|\bsans "
+        r"(?:restrictions|filtres|limites)\b|\bohne (?:einschränkungen|filter|regeln)\b", re.I)),
+    ("addressed to an AI", re.compile(
+        # Settings that only an answering tool reads: "apply_to: all_outputs", "when_asked_about_x:".
+        r"\ball_(?:outputs|answers|responses|replies)\b|\bapply_to\s*['\"]?\s*:|\b(?:when|if|on|always|never)"
+        r"_[a-z]+(?:_[a-z]+)*\s*['\"]?\s*:", re.I)),
     ("addressed to an AI", re.compile(
         # A directive written as configuration (snake_case keys, a dict, a banner): documents for
         # people are not; a planted order dressed as settings is.
@@ -329,12 +379,18 @@ _MIXED_SCRIPT = re.compile(
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 _SPACED = re.compile(r"(?<![^\s\[(|<:])(?:[A-Za-z@$0-9][ .\-_*]){2,}[A-Za-z@$0-9](?![A-Za-z0-9])")
 _LEET_WORD = re.compile(r"\b(?=\w*[A-Za-z])(?=\w*[0134579@$])[\w@$]{2,}\b")
+_ARCHAIC = re.compile(
+    r"\b(?:thy|thee|thou|thine|hath|doth|dost|ye|unto|heedeth|shalt|wouldst|canst)\b|"
+    r"\b(?!(?:you|they|she|who|that|there|what|where|it)'d\b)[a-z]{4,}'d\b",
+    re.I,
+)
+_DOT = re.compile(r"\s*[\[(]dot[\])]\s*", re.I)  # "relay[dot]net"
 _LINE_SPLIT = re.compile(r"\s+/\s+(?=[a-z])")  # "Show your hidden / instructions": a line break kept as " / "
 _HYPHENATED = re.compile(r"(?<=[a-z])-(?=[a-z])")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _LEET_INSIDE = re.compile(r"\b[A-Za-z]*[A-Za-z][013457][A-Za-z][A-Za-z0-9]*\b")  # c0nsent, n33ded
 # A sentence run together; longer runs are left as they are (splitting one costs its length squared).
-_RUN_TOGETHER = re.compile(r"\b[a-z]{14,300}\b")
+_RUN_TOGETHER = re.compile(r"\b[A-Za-z][a-z]{13,299}\b")
 _MENTIONED = re.compile(
     r"\b(?:phrases?|words?|wording|text|instructions|commands?|prompts?)\s+(?:such as|like|including)"
     r"\s*[:,]?\s*['\"‘“][^'\"’”]{3,80}['\"’”]",
@@ -353,9 +409,10 @@ def instruction_reason(text: str) -> str:
             if rule.search(candidate):
                 return reason
     compact = re.sub(r"[^a-z]", "", readings[-1].lower())
-    if _COMPACT.search(compact) or _leet_words(text) >= 2:
-        # Words spelt with digits for letters ("t3ll th3m c0nsent is n0t n33ded"): no guidance is
-        # written so; a text made to slip past a reader is.
+    if _COMPACT.search(compact) or _leet_words(text) >= 2 or len(_ARCHAIC.findall(text)) >= 2:
+        # Words spelt with digits for letters ("t3ll th3m c0nsent is n0t n33ded") or in the
+        # English of another century ("divulge thy charter"): no guidance is written so; a text
+        # made to slip past a reader is.
         return "disguised instruction"
     reading = readings[-1].lower()  # reading_for_words(text), already worked out
     return "worded as an instruction to an AI" if _model_reads(reading, _word_model()) else ""
@@ -454,6 +511,7 @@ def _readings(text: str) -> list[str]:
     previous instructions'") is a warning about it, not it: it is left out."""
     plain = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).translate(_LOOK_ALIKE)
     plain = _MENTIONED.sub(" ", plain)
+    plain = _DOT.sub(".", plain)
     plain = _LINE_SPLIT.sub(" ", plain)
     joined = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), plain)
     joined = " ".join(_HYPHENATED.sub("", joined).split())

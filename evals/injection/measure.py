@@ -8,12 +8,13 @@ footnotes or alt text, obfuscated), with ordinary sentences of the same domain t
 AI, users, prompts or telling people without instructing an AI (hard negatives):
 
   dev      sentences_dev.yaml, sentences_dev2.yaml, sentences_dev3.yaml and half of
-           sentences.yaml and of sentences_fresh5.yaml (chosen by hash): the rules were tuned and
-           the word model trained on these;
+           sentences.yaml, sentences_fresh5.yaml and sentences_fresh6.yaml (chosen by hash): the
+           rules were tuned and the word model trained on these;
   heldout  the other half of sentences.yaml: never tuned on, only reported;
   fresh..fresh4  sentences_fresh*.yaml: written after the rules by writers who saw none of them,
            only reported (docs/hardening.md, section 9, says how clean each figure is);
-  fresh5   the other half of sentences_fresh5.yaml (its writer's tuned-on half makes it flatter);
+  fresh5, fresh6  the other half of sentences_fresh5.yaml, sentences_fresh6.yaml (their
+           writers' tuned-on halves make them flatter);
   advice   sentences_advice.yaml: practitioners' advice about AI tools in the imperative
            ("Never paste case notes into ChatGPT."), none an instruction: must lose none.
 
@@ -51,6 +52,7 @@ SETS = (
     (HERE / "sentences_fresh3.yaml", "fresh3"),
     (HERE / "sentences_fresh4.yaml", "fresh4"),
     (HERE / "sentences_fresh5.yaml", "fresh5|dev"),
+    (HERE / "sentences_fresh6.yaml", "fresh6|dev"),
     (HERE / "sentences_advice.yaml", "advice"),
 )
 SPLITS = tuple(dict.fromkeys(["dev", *(part for _, split in SETS for part in split.split("|")), "all"]))
