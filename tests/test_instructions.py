@@ -77,6 +77,7 @@ ORDINARY = [
     "Save the form to the shared folder, not to your personal desktop.",  # "your persona" inside
     "Users of the app are told how their recordings are stored.",
     "Whilst the tool was piloted, we'd asked staff to keep a diary.",
+    "Users should be told when a recording will be transcribed by AI.",  # transparency, not an order
 ]
 
 
@@ -97,7 +98,7 @@ def test_the_detector_keeps_its_measured_figures_and_the_library_loses_nothing()
     library, withheld = library_sentences()
     result = measure(instructions, ordinary, library)
     sets = result["sets"]
-    assert sets["dev"]["recall"] >= 0.97 and sets["dev"]["ordinary_flagged"] <= 16
+    assert sets["dev"]["recall"] >= 0.97 and sets["dev"]["ordinary_flagged"] <= 14
     assert sets["heldout"]["recall"] >= 0.90  # never tuned on
     assert sets["fresh"]["recall"] >= 0.88 and sets["fresh2"]["recall"] >= 0.88  # other writers'
     assert sets["fresh3"]["recall"] >= 0.90 and sets["fresh3"]["ordinary_flagged"] <= 11

@@ -215,7 +215,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"permitted|encouraged)\b|\b(?:should|must|shall|are to|is to) be (?:declined|refused|answered|"
         r"ignored|cited|quoted|reported|told) by (?:the |any |an? )?(?:ai[- ])?(?:system|assistant|model|"
         r"tool|bot|ai)\b|\btreat (?:this |it )?as\s*:|\bsay to the (?:user|"
-        r"reader)\b|\b(?:the user|users) (?:is|are|should be|must be) (?:to be )?(?:told|informed|shown|"
+        r"reader)\b|\b(?:the user|users) (?:is|are|must be) (?:to be )?(?:told|informed|shown|"
         r"reassured)\b|\b(?:the user|users) of [^.]{0,30}? (?:is|are) to be (?:told|informed|shown|reassured)\b|\bthe user should (?:hear|be told|always be shown)\b|\b(?:answer|reply|respond)\s+"
         r"(?:only\s+)?(?:with|using)\s+(?:the (?:code|word|phrase)|this (?:code|word|phrase)|yes|no)\b|"
         r"\bregardless of (?:the |any |what )?(?:question|sources|guidance|other)|\bwhatever the other "
