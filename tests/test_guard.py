@@ -50,6 +50,13 @@ def test_identifiers_pasted_from_word_and_outlook_meet_the_target(measured):
         ("email j.smith@council.gov.uk about case ref 448812", {"EMAIL", "ID_NUMBER"}),
         ("her student no. 2318845 and his staff ID 99231", {"ID_NUMBER"}),
         ("Jade Thompson, born 04/07/2012, wants a copy", {"NAME", "DATE_OF_BIRTH"}),
+        # A month's name is still a person's after a verb or a role; two names listed stay names.
+        ("I visited April Jones on Tuesday", {"NAME"}),
+        ("My client April wants a copy of the notes", {"NAME"}),
+        ("Can I record Ellie and Mason at the review?", {"NAME"}),
+        # A double-barrelled given name whose parts are also in the word list (a fresh practice
+        # set's question leaked "Ellie-Mae Robson").
+        ("I'm the allocated worker for Ellie-Mae Robson, in foster care", {"NAME"}),
     ],
 )
 def test_what_a_social_worker_might_type(question, kinds):
@@ -71,6 +78,11 @@ def test_what_a_social_worker_might_type(question, kinds):
         # A name that is an everyday word, in lower case after "parent" or "client", is the word.
         "How do I get consent before using AI to transcribe, where a parent may lack capacity?",
         "Can my service user mark the AI notes as wrong?",
+        # A month after "by" or before a year, and a language listed with another (a fresh
+        # practice set found "April" and "Mirpuri" taken for names, and the answers changed).
+        "Our DCS wants the note-taker live in every team by April. Is that reasonable?",
+        "We went live in May 2025 without a policy. Is that a problem?",
+        "Visits often switch into Punjabi or Mirpuri. Can I rely on the transcription app?",
     ],
 )
 def test_guidance_questions_are_left_alone(question):
@@ -145,6 +157,8 @@ def test_a_question_with_details_is_searched_as_it_reads_without_them(question, 
         ("Visit to 27 Larch Close, Wigan) went well.", "Visit to [address]) went well."),
         ("Her address is 5 Orchard Close, Norwich NR3 1PQ.", "Her address is [address] [postcode]."),
         ("He lives at 3 Church Walk and likes it there.", "He lives at [address] and likes it there."),
+        # The sentence runs on after the town (a fresh practice set's question leaked "Rotherham").
+        ("My visit to Flat 3, 22 Kenworthy Road, Rotherham last week", "My visit to [address] last week"),
     ],
 )
 def test_the_town_after_a_street_is_part_of_the_address(question, redacted):

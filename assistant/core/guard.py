@@ -243,8 +243,11 @@ def _find(text: str, library_uses: Callable[[str], bool] | None = None) -> list[
 
 
 # The town written after a street address is part of it: "27 Larch Close, Wigan" (left behind,
-# "[address], Wigan" still says where the person lives).
-_TOWN_AFTER_ADDRESS = re.compile(r",?[ \t]*[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}(?=[ \t]*[,);]|\s+[A-Z]{1,2}\d|[ \t]*[.?!]|$)")
+# "[address], Wigan" still says where the person lives), also when the sentence runs on ("22
+# Kenworthy Road, Rotherham last week").
+_TOWN_AFTER_ADDRESS = re.compile(
+    r",?[ \t]*[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}(?=[ \t]*[,);]|\s+[A-Z]{1,2}\d|[ \t]*[.?!]|$|[ \t]+[a-z])"
+)
 
 
 def _with_town(address: PersonalData, text: str) -> PersonalData:
@@ -350,13 +353,59 @@ def _continues_name(word: re.Match[str]) -> bool:
 
 def _is_known_name(word: re.Match[str], text: str) -> bool:
     base = _base(word.group())
-    if base in _given_names():
+    if base in _given_names() or _double_barrelled(_bare(word.group())):
         return True
-    if base not in _ambiguous_names() or not word.group()[0].isupper():
+    if base not in _ambiguous_names() or not word.group()[0].isupper() or _names_a_month(word, text):
         return False
     # "Jade" is a word too: a name inside a sentence, or first in one when a surname follows
     # ("Jade Thompson, born ...").
     return _inside_sentence(text, word) or _surname_follows(text, word)
+
+
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+_MONTH_BEFORE = re.compile(
+    r"\b(?:by|in|until|till|from|since|before|after|during|this|next|last|early|late|mid|end of|"
+    r"start of|beginning of|throughout|around|between|and|or|to)\s+$", re.I
+)
+_MONTH_AFTER = re.compile(r"\s*(?:\d|,?\s*(?:19|20)\d\d\b)")
+
+
+def _double_barrelled(word: str) -> bool:
+    """"Ellie-Mae", "Sarah-Jane": capitalised parts joined by a hyphen, the first a given name
+    (each part alone may also be an everyday word: "mae", "jane" are in the word list)."""
+    parts = word.split("-")
+    return len(parts) > 1 and all(part[:1].isupper() for part in parts) and parts[0].lower() in _given_names()
+
+
+def _names_a_month(word: re.Match[str], text: str) -> bool:
+    """"live by April", "in May 2025", "June 12th": the month, not a person called April. Only
+    the text beside the word is read, in place (copying what came before made the guard quadratic)."""
+    if _base(word.group()) not in _MONTHS:
+        return False
+    return bool(
+        _MONTH_BEFORE.search(text, max(0, word.start() - 20), word.start())
+        or _MONTH_AFTER.match(text, word.end())
+    )
+
+
+_LISTED_BEFORE = re.compile(r"([A-Z][\w'’-]+),?\s+(?:or|and)\s+$")
+_LISTED_AFTER = re.compile(r",?\s+(?:or|and)\s+([A-Z][\w'’-]+)")
+
+
+def _listed_with_a_word(word: re.Match[str], text: str) -> bool:
+    """"Punjabi or Mirpuri", "Urdu and Pahari": a capitalised word the lists do not know, listed
+    with an everyday capitalised one (a language, a nationality, a place), is one of those, not
+    a person; "Ellie and Mason" lists two names and stays."""
+    before = _LISTED_BEFORE.search(text, max(0, word.start() - 40), word.start())
+    after = _LISTED_AFTER.match(text, word.end())
+    partners = [found.group(1) for found in (before, after) if found]
+    return any(
+        _is_ordinary(partner)
+        and not {_base(partner)} & (_given_names() | _surnames() | _ambiguous_names())
+        for partner in partners
+    )
 
 
 def _surname_follows(text: str, word: re.Match[str]) -> bool:
@@ -373,7 +422,7 @@ def _is_capitalised_stranger(word: re.Match[str], text: str) -> bool:
     next_word = _WORD.match(text, word.end() + 1) if text[word.end() : word.end() + 1] == " " else None
     if next_word and next_word.group()[0].isupper() and _continues_name(next_word):
         return True  # "Adaeze Obi", even at the start of a sentence
-    return _inside_sentence(text, word)
+    return _inside_sentence(text, word) and not _listed_with_a_word(word, text)
 
 
 def _is_ordinary(word: str) -> bool:
