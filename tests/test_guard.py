@@ -53,6 +53,8 @@ def test_identifiers_pasted_from_word_and_outlook_meet_the_target(measured):
         # A month's name is still a person's after a verb or a role; two names listed stay names.
         ("I visited April Jones on Tuesday", {"NAME"}),
         ("My client April wants a copy of the notes", {"NAME"}),
+        ("I visited Tom and April yesterday", {"NAME"}),
+        ("I left the form in April's room", {"NAME"}),
         ("Can I record Ellie and Mason at the review?", {"NAME"}),
         # A double-barrelled given name whose parts are also in the word list (a fresh practice
         # set's question leaked "Ellie-Mae Robson").

@@ -365,9 +365,11 @@ def _is_known_name(word: re.Match[str], text: str) -> bool:
 _MONTHS = frozenset(
     "january february march april may june july august september october november december".split()
 )
+# Words that put a month in time; not "to", "and", "from", "after": "a letter from April", "Tom
+# and April" name a person.
 _MONTH_BEFORE = re.compile(
-    r"\b(?:by|in|until|till|from|since|before|after|during|this|next|last|early|late|mid|end of|"
-    r"start of|beginning of|throughout|around|between|and|or|to)\s+$", re.I
+    r"\b(?:by|in|until|till|since|during|this|next|last|early|mid|end of|start of|beginning of|"
+    r"throughout)\s+$", re.I
 )
 _MONTH_AFTER = re.compile(r"\s*(?:\d|,?\s*(?:19|20)\d\d\b)")
 
@@ -382,8 +384,8 @@ def _double_barrelled(word: str) -> bool:
 def _names_a_month(word: re.Match[str], text: str) -> bool:
     """"live by April", "in May 2025", "June 12th": the month, not a person called April. Only
     the text beside the word is read, in place (copying what came before made the guard quadratic)."""
-    if _base(word.group()) not in _MONTHS:
-        return False
+    if _base(word.group()) not in _MONTHS or word.group() != _bare(word.group()):
+        return False  # not a month, or "April's": someone's
     return bool(
         _MONTH_BEFORE.search(text, max(0, word.start() - 20), word.start())
         or _MONTH_AFTER.match(text, word.end())
@@ -401,11 +403,11 @@ def _listed_with_a_word(word: re.Match[str], text: str) -> bool:
     before = _LISTED_BEFORE.search(text, max(0, word.start() - 40), word.start())
     after = _LISTED_AFTER.match(text, word.end())
     partners = [found.group(1) for found in (before, after) if found]
-    return any(
-        _is_ordinary(partner)
-        and not {_base(partner)} & (_given_names() | _surnames() | _ambiguous_names())
-        for partner in partners
-    )
+    return any(_is_ordinary(partner) and not _could_be_a_name(_base(partner)) for partner in partners)
+
+
+def _could_be_a_name(base: str) -> bool:
+    return base in _given_names() or base in _surnames() or base in _ambiguous_names()
 
 
 def _surname_follows(text: str, word: re.Match[str]) -> bool:
