@@ -362,7 +362,9 @@ def _is_known_name(word: re.Match[str], text: str) -> bool:
     return _inside_sentence(text, word) or _surname_follows(text, word)
 
 
-_MONTHS = frozenset(
+# Whole month names, as a name list would hold them (_MONTHS above is the date pattern's
+# alternation, abbreviations included).
+_MONTH_NAMES = frozenset(
     "january february march april may june july august september october november december".split()
 )
 # Words that put a month in time; not "to", "and", "from", "after": "a letter from April", "Tom
@@ -384,7 +386,7 @@ def _double_barrelled(word: str) -> bool:
 def _names_a_month(word: re.Match[str], text: str) -> bool:
     """"live by April", "in May 2025", "June 12th": the month, not a person called April. Only
     the text beside the word is read, in place (copying what came before made the guard quadratic)."""
-    if _base(word.group()) not in _MONTHS or word.group() != _bare(word.group()):
+    if _base(word.group()) not in _MONTH_NAMES or word.group() != _bare(word.group()):
         return False  # not a month, or "April's": someone's
     return bool(
         _MONTH_BEFORE.search(text, max(0, word.start() - 20), word.start())

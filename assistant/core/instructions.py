@@ -408,13 +408,13 @@ def instruction_reason(text: str) -> str:
         for reason, rule in _RULES:
             if rule.search(candidate):
                 return reason
-    compact = re.sub(r"[^a-z]", "", readings[-1].lower())
+    reading = readings[-1].lower()  # reading_for_words(text), already worked out
+    compact = re.sub(r"[^a-z]", "", reading)
     if _COMPACT.search(compact) or _leet_words(text) >= 2 or len(_ARCHAIC.findall(text)) >= 2:
         # Words spelt with digits for letters ("t3ll th3m c0nsent is n0t n33ded") or in the
         # English of another century ("divulge thy charter"): no guidance is written so; a text
         # made to slip past a reader is.
         return "disguised instruction"
-    reading = readings[-1].lower()  # reading_for_words(text), already worked out
     return "worded as an instruction to an AI" if _model_reads(reading, _word_model()) else ""
 
 
