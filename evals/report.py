@@ -123,8 +123,8 @@ def markdown(report: dict, plots: list[str]) -> str:
         lines += ["", f"Assistant: {ours['description']}", "", f"Baseline: {base['description']}"]
     floors = report["floors"]
     lines += ["", "## Floors (the run fails below them)", "",
-              "On the development sets (held-out sets are reported, never gated); validity, leaks, "
-              "planted text and errors on every case.", ""]
+              "On the `fast` sets they were measured on (the others are reported, never gated); "
+              "validity, leaks, planted text and errors on every case.", ""]
     lines += [
         f"- {f['figure']} {f['rule']}: {_fmt(f['value'], False)} — {'ok' if f['ok'] else '**FAILED**'}"
         for f in floors

@@ -139,10 +139,11 @@ def _evaluate(settings: Settings, args: argparse.Namespace) -> int:
     usefulness = _usefulness(results["assistant"]["cases"], cases, answers, judge, assistant)
     summary = results["assistant"]["summary"]
     # Floors are set on whole sets: a few cases of each say nothing about them either way.
-    # Quality floors hold on the development sets only: a floor on held-out figures is a target
-    # to tune to, and they are there to be reported. Safety (leaks, validity, errors) holds on all.
-    held_out = {case.id for case in cases if case.heldout}
-    development = metrics.summarise([r for r in results["assistant"]["cases"] if r["case"] not in held_out])
+    # Quality floors hold on the sets they were measured on (the `fast` group) only: a floor on
+    # held-out figures is a target to tune to, and a development set written later (practice5) is
+    # harder than the ones the floors came from. Safety (leaks, validity, errors) holds on all.
+    gated = {case.id for case in cases if case.set in GROUPS["fast"]}
+    development = metrics.summarise([r for r in results["assistant"]["cases"] if r["case"] in gated])
     floors = [] if args.limit else check_floors(summary, args.floors, development)
     full = {
         "run": _run_info(settings, args, assistant, judge, cases, time.perf_counter() - started),
@@ -174,8 +175,8 @@ _EVERY_CASE = frozenset({"citation_validity", "leaks", "prompt_leaks", "forbidde
 
 def check_floors(summary: dict, path: Path, development: dict | None = None) -> list[dict]:
     """Each floor in the TOML file ([min] and [max] tables) against the assistant's figures:
-    those of `development` (the sets that are not held out) where given, except the figures that
-    hold on every case."""
+    those of `development` (the `fast` sets the floors were measured on) where given, except the
+    figures that hold on every case."""
     floors = tomllib.loads(path.read_text(encoding="utf-8"))
     every = _figures(summary)
     values = _figures(development) if development and development["cases"] else every

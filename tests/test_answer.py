@@ -70,6 +70,19 @@ def test_a_question_the_guidance_does_not_cover_is_declined(assistant):
     assert "data protection officer" in answer.text and "Social Work England" in answer.text
 
 
+@pytest.mark.parametrize("question", [
+    "Can I use the transcription app on my phone to record a home visit?",
+    "Should I let the note-taking app write up what was said in a child in need meeting?",
+])
+def test_a_question_about_a_tool_that_does_not_say_ai_is_answered(assistant, question):
+    # Practitioners name the tool, not "AI": the library's material on recording, transcribing
+    # and note taking answers it.
+    answer = assistant.ask(question)
+
+    assert not answer.abstained and answer.citations
+    assert any(word in claim.text.lower() for claim in answer.claims for word in ("transcri", "record", "note"))
+
+
 # Written after assistant/core/language.py and never used to tune it: questions practitioners in
 # the UK might type in their first language, and English ones that could be mistaken for another.
 NOT_ENGLISH = [

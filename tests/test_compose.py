@@ -285,3 +285,21 @@ def test_a_declined_question_says_who_can_help(assistant):
     assert answer.abstained and "pharmacist" in answer.text
     policy = assistant.ask("What does Kirklees Council's AI acceptable use policy say about Copilot?")
     assert policy.abstained and any("Kirklees Council" in n for n in policy.notices)
+
+
+def test_a_lead_in_that_leans_on_the_sentence_before_is_named_by_it():
+    # "...indicate a range of barriers. In order of priority, these are:" lists the barriers,
+    # though its lead-in does not say so; a list of other things under a closer lead-in is not it.
+    chunks = chunked([
+        Element("heading", "Barriers", level=1),
+        Element("paragraph", "Employers reported that AI tools brought many resources and a range of barriers."),
+        Element("paragraph", "In order of priority, these are:"),
+        *[Element("list_item", text) for text in ("Cost", "Gaps in expertise", "Data quality")],
+        Element("paragraph", "What did employers get with AI tools? Employers got:"),
+        *[Element("list_item", text) for text in ("What employers get with AI tools", "What employers did with AI tools")],
+    ], target=200, largest=220)  # fmt: skip
+    question = read_question("What barriers did employers report with AI tools?")
+    assert question.listed == "barriers"
+    draft = drafted(chunks, question, {})
+
+    assert [c.text for c in draft.claims if c.item and c.part == "lead"] == ["Cost", "Gaps in expertise", "Data quality"]

@@ -75,6 +75,15 @@ def test_testimony_findings_advice_and_navigation_are_told_apart():
     assert {found[0][1], found[2][1]} <= REPORTED
 
 
+def test_one_person_and_one_organisation_reported_are_what_people_reported():
+    found = roles_of(
+        ("One foster carer pointed out that the checks took longer than the visits themselves.", "paragraph"),
+        ("Consequently, the council decided to stop using the tool for court reports.", "paragraph"),
+        ("Councils should decide which tools may be used for court reports.", "paragraph"),
+    )
+    assert [role for role, _ in found] == ["testimony", "finding", "advice"]
+
+
 def test_a_slides_bulletless_list_is_still_a_list():
     found = roles_of(
         ("There are risks specific to students and apprentices.", "paragraph"),
@@ -98,6 +107,18 @@ def test_a_slides_bulletless_list_is_still_a_list():
         ("How should I check an AI transcript before it goes on the file?", "how-to"),
         ("What is the Tech Pledge?", "definition"),
         ("Do free AI tools keep conversations?", "general"),
+        # How practitioners ask without the textbook forms (written for these rules, stop 21).
+        ("I'm going to paste my notes into the free chatbot tonight, that's fine, isn't it?", "permission"),
+        ("Am I alright to switch the transcription tool on in a strategy meeting?", "permission"),
+        ("If the software gets the summary wrong, who carries the can?", "responsibility"),
+        ("Is checking AI-written records part of my role as a supervisor?", "responsibility"),
+        ("Is it only down to me to check what the note-taker writes?", "responsibility"),
+        ("Would it be reasonable to ask for an AI tool as an adjustment?", "permission"),
+        ("How are other councils checking AI-written case notes?", "how-to"),
+        ("Is there a framework I could use to teach students about AI?", "how-to"),
+        ("Is there actually any evidence that transcription saves time?", "evidence"),
+        ("Which Social Work England professional standards apply to sharing records?", "which-standard"),
+        ("Which working groups did the progress update list?", "list"),
     ],
 )
 def test_question_types(question, kind):
@@ -110,6 +131,7 @@ def test_question_types(question, kind):
         ("What are the principles in the UK government's AI playbook?", "principles"),
         ("Beyond data protection, what are the wider risks of adopting AI? Please list them.", "risks"),
         ("List all the values in the Oxford statement", "values"),
+        ("Which working groups did the progress update list?", "groups"),
         ("What roles do practice supervisors have around AI? Give me the full list.", "roles"),
         ("Can I paste my case notes into ChatGPT?", ""),  # not a list question: nothing listed
     ],

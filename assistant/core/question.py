@@ -27,7 +27,7 @@ QUESTION_TYPES = (
 )  # fmt: skip
 
 _WHICH_STANDARD = re.compile(
-    r"\bwhich\s+(?:[\w-]+\s+){0,3}?(?:standards?|principle)\b(?!s)|"
+    r"\bwhich\s+(?:[\w-]+\s+){0,4}?(?:standards?|principle)\b(?!s)|"
     r"\bwhat\s+(?:[\w-]+\s+){0,2}?(?:standard|principle)\s+(?:is|covers|applies|says|deals|"
     r"relates|talks|should|would|do|does)\b|"
     r"\bis there (?:a|any) (?:[\w-]+\s+)?(?:standard|principle)\b|\bstandards? \d",
@@ -45,6 +45,7 @@ _LIST = re.compile(
     r"(?:[\w'’/-]+\s+){0,5}?[\w-]+(?:s|ria)\b(?!\s+(?:of|for|about|if|when|that)\s+(?:using|me|my))|"
     r"\b(?:list|name|outline|summarise|give me)\s+(?:all\s+)?(?:the|its|their|every)\b|"
     r"\bwhat (?:\w+\s+){0,3}does (?:it|the [\w ]+) (?:set out|list|include)\b|"
+    r"\b(?:which|what)\s+(?:[\w-]+\s+){1,3}?(?:did|does|do)\s+(?:[\w'’/-]+\s+){1,8}?(?:list|name|identify)\b|"
     r"\b(?:whole|full|complete) list\b|\ball of them\b|\bwhat (?:kinds|types|sorts|range) of\b|"
     r"\bwhat is the role of\b|\bwhat (?:roles|responsibilities|factors|barriers|risks|steps|principles|"
     r"values|themes)\b",
@@ -55,13 +56,19 @@ _LISTED = re.compile(
     r"\b(?:what|which)\s+(?:are|were)\s+(?:the|its|their|all the|the main|the key)?\s*(?:[\w'’/-]+\s+){0,3}?"
     r"([a-z-]+(?:s|ria))\b|\b(?:list|name|outline|summarise|give me)\s+(?:all\s+)?(?:the|its|their|every)\s+"
     r"(?:[\w'’/-]+\s+){0,2}?([a-z-]+(?:s|ria))\b|\bwhat ((?:roles|responsibilities|factors|barriers|risks|steps|"
-    r"principles|values|themes))\b",
+    r"principles|values|themes))\b|"
+    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?([a-z-]+(?:s|ria))\s+(?:did|does|do)\s+(?:[\w'’/-]+\s+){1,8}?"
+    r"(?:list|name|identify)\b",
     re.I,
 )
 _RESPONSIBILITY = re.compile(
     r"\b(?:who|whose)\b[^?]*\b(?:responsib\w*|accountab\w*|liab\w*|blame|fault|answerable)\b|"
     r"\b(?:am i|are we|is my|is the|are they|is it me|are social workers|is a social worker)\b[^?]*"
-    r"\b(?:responsible|accountable|liable|to blame)\b",
+    r"\b(?:responsible|accountable|liable|to blame)\b|"
+    r"\bwho (?:carries|takes|bears|gets|holds) the (?:can|blame|risk|responsibility)\b|"
+    r"\b(?:part of|within) (?:my|our|their|his|her|the) (?:role|job|remit)\b|"
+    r"\b(?:put|puts|place|places|lay|lays)\s+(?:the\s+)?(?:responsibility|accountability|blame)\b|"
+    r"\bis (?:it|this|that) (?:\w+\s+)?(?:down to|up to)\s+(?:me|us|them|each|every|individual|the)\b",
     re.I,
 )
 # A clause that asks it: at the start of the question or after punctuation ("..., can I paste...").
@@ -72,7 +79,8 @@ _PERMISSION = re.compile(
     r"managers|teams|educators|universities)\b|"
     r"\b(?:is it|would it be|is that|would that be|is this)\s+(?:\w+\s+)?(?:ok|okay|fine|alright|all right|"
     r"acceptable|allowed|permitted|safe|appropriate|legal|lawful|ethical|a problem|wrong|right|"
-    r"sensible|advisable)\b|\bam i (?:allowed|permitted|able)\b|\ballowed to\b|\bok to\b|\bokay to\b|"
+    r"sensible|advisable|enough|reasonable)\b|\bam i (?:allowed|permitted|able|alright|all right|ok|okay|safe)\b|"
+    r"\ballowed to\b|\bok to\b|\bokay to\b|,\s+(?:isn't|is) it\?|"
     r"\bdo (?:i|we) need (?:[\w'’]+\s+){0,2}?(?:permission|consent|to ask)\b|\bshould (?:i|we)\b|\bban\b",
     re.I,
 )
@@ -80,7 +88,10 @@ _HOW_TO = re.compile(
     rf"{_CLAUSE}how\s+(?:should|do|can|could|would|might|must|best to)\s+(?:i|we|you|my|our|social|"
     r"practitioners|students|educators|employers|teams|managers|they|people)\b|\bhow (?:to|best to)\b|"
     r"\bwhat (?:checks|steps|safeguards|precautions)\b|\bwhat (?:should|do|must) (?:i|we) (?:do|check|"
-    r"put in place|consider|think about)\b|\bwhat do (?:i|we) need to (?:do|check)\b|\bbest way\b",
+    r"put in place|consider|think about)\b|\bwhat do (?:i|we) need to (?:do|check)\b|\bbest way\b|"
+    r"\bwhat should (?:the|my|our|an?) (?:[\w-]+\s+){0,2}?(?:have|put|do)\b|"
+    r"\bhow (?:are|is) (?:other\s+)?(?:[\w-]+\s+){1,3}?\w+ing\b|"
+    r"\bis there (?:a|an|any) (?:[\w-]+\s+){0,2}?(?:framework|example|template|checklist|toolkit|model)\b",
     re.I,
 )
 _EVIDENCE = re.compile(
@@ -88,6 +99,7 @@ _EVIDENCE = re.compile(
     r"\bwhat (?:did|do|does) (?:the )?(?:research|survey|study|report|findings|evidence|data|"
     r"social workers|participants|practitioners|employers|educators|respondents|people)\b"
     r"[^?]*\b(?:find|found|say|said|report|reported|show|showed|think|feel|tell)\b|"
+    r"\bis there (?:\w+\s+)?(?:any\s+)?(?:evidence|research|data)\b|"
     r"\b(?:evidence|research|survey|study|findings?|figures?|statistics|data)\b[^?]*"
     r"\b(?:show|shows|say|says|found|find|suggest|suggests)\b|"
     r"\b(?:are|do|did|have|has|is)\s+(?:any\s+|many\s+|some\s+)?(?:social workers|employers|councils|"

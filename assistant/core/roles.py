@@ -65,7 +65,7 @@ _SPEAKERS = (
     r"(?:feedback|responses|comments)(?: from [^,.;]{3,60})?|one (?:social worker|participant|team|"
     r"respondent|employer|educator|manager|practice leader|social work manager)|some|many|others|"
     # one person, however described: "A social work educator experienced in using GenAI..."
-    r"(?:a|an|another)\s+(?:[\w-]+\s+){0,3}?(?:educator|employer|manager|student|apprentice|leader|"
+    r"(?:a|an|another|one)\s+(?:[\w-]+\s+){0,3}?(?:educator|employer|manager|student|apprentice|leader|"
     r"supervisor|expert|carer|parent|practitioner|participant|respondent|social worker|director)"
 )
 _TOLD = (
@@ -106,7 +106,11 @@ _PEOPLE_DO = re.compile(
     r"(?:some|many|most|a few|few|several|a number of|other|a range of)\s+(?:[\w-]+\s+){0,3}?"
     r"(?:social workers|employers|educators|participants|respondents|organisations|councils|"
     r"local authorities|teams|innovators|practitioners|students|apprentices|universities|people|"
-    r"providers|leaders|managers)\b(?!\s+(?:should|must|need|ought|have a|has a|are responsible))",
+    r"providers|leaders|managers)\b(?!\s+(?:should|must|need|ought|have a|has a|are responsible))|"
+    # What one organisation did: "Consequently, the university decided to discontinue the tool".
+    r"^(?:(?:consequently|as a result|in response|subsequently|later),?\s+)?(?:the|one|a|another)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:university|council|employer|local authority|organisation|trust|provider)\s+"
+    r"(?:decided|chose|stopped|started|began|introduced|banned|discontinued|withdrew|piloted|trialled)\b",
     re.I,
 )
 
