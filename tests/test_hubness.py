@@ -7,6 +7,7 @@ import numpy
 import pytest
 
 import assistant.core.extractive as extractive
+import assistant.core.retrieve as retrieve
 from assistant.adapters.chroma_store import ChromaIndex
 from assistant.core.domain import Chunk
 from assistant.core.embeddings import pack_vectors
@@ -77,5 +78,10 @@ def test_a_standard_that_fits_every_question_no_longer_leads_the_one_asked_for(a
     systems and processes") is close to any question about standards and technology."""
     question = "Which professional standard says I must keep my IT skills up to date as ways of working change?"
     assert assistant.ask(question).claims[0].text.startswith("3.10 ")
-    monkeypatch.setattr(extractive, "_HUBNESS_WEIGHT", 0.0)  # as before hubness was stored
+    # The question adapter (assistant/core/query_adapter.py) also puts 3.10 first: without it,
+    # hubness alone does; without either (as before hubness was stored), 6.2 leads.
+    monkeypatch.setattr(retrieve, "_ADAPTED_SHARE", 0.0)
+    monkeypatch.setattr(retrieve, "_ADAPTED_IN_RANKING", 0.0)
+    assert assistant.ask(question).claims[0].text.startswith("3.10 ")
+    monkeypatch.setattr(extractive, "_HUBNESS_WEIGHT", 0.0)
     assert assistant.ask(question).claims[0].text.startswith("6.2 ")
