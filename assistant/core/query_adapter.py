@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from io import BytesIO
+from pathlib import Path
 
 import numpy
 
@@ -43,8 +44,10 @@ class QueryAdapter:
         norm = float(numpy.linalg.norm(moved))
         return (moved / norm if norm else moved).tolist()
 
-    def save(self, path) -> None:
-        numpy.savez_compressed(path, matrix=self.matrix.astype(numpy.float16), model=numpy.array(self.model))
+    def save(self, path: Path) -> None:
+        """At half precision (the stored sentence vectors' own), with the model it is for."""
+        matrix = self.matrix.astype(numpy.float16)
+        numpy.savez_compressed(path, matrix=matrix, model=numpy.array(self.model))
 
 
 def bundled_adapter(model: str) -> QueryAdapter | None:

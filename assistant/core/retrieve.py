@@ -75,6 +75,13 @@ _ADAPTED_SHARE = 0.5
 _ADAPTED_IN_RANKING = 0.5
 
 
+def _blend(plain: list[float], moved: list[float] | None, share: float) -> list[float]:
+    """Each sentence's similarity to the question, `share` of it to the adapted question."""
+    if moved is None or not share:
+        return plain
+    return [(1 - share) * a + share * b for a, b in zip(plain, moved)]
+
+
 def _sentence_words(chunk: Chunk, weights: dict[str, float]) -> float:
     """The largest share of the question's (rarity-weighted) words that one sentence of the
     passage holds: where the question's words come together, not spread over a long passage."""
@@ -255,9 +262,12 @@ class Retriever:
             full.update(self._store.chunks_by_id(missing))
         asking = [query] + ([rephrased[-1]] if focus else [])
         adapted = self._adapter.adapt(query) if self._adapter and self._adapter.fits(query) else None
+        # Each candidate's sentences against the adapted question, once: for the ranking here and
+        # for the answer's scores of the passages chosen from them.
+        moved = {c: self._sentence_similarities(full[c], adapted) for c in candidates} if adapted else {}
         sentence_best = {
-            chunk_id: max(self._sentence_fit(full[chunk_id], asking, adapted, _ADAPTED_IN_RANKING), default=0.0)
-            for chunk_id in candidates
+            c: max(_blend(self._sentence_similarities(full[c], *asking), moved.get(c), _ADAPTED_IN_RANKING), default=0.0)
+            for c in candidates
         }
         weights = self._term_weights(question)
         fused: dict[str, float] = {}
@@ -294,10 +304,8 @@ class Retriever:
         by_sentence = {
             p.chunk.id: self._sentence_similarities(p.chunk, query, *rephrased) for p in passages
         }
-        fit = {
-            p.chunk.id: self._sentence_fit(p.chunk, [query, *rephrased], adapted, _ADAPTED_SHARE)
-            for p in passages
-        }
+        fit = {p.chunk.id: _blend(by_sentence[p.chunk.id], moved.get(p.chunk.id), _ADAPTED_SHARE)
+               for p in passages}  # fmt: skip
         best = max((max(by_sentence[p.chunk.id], default=0.0) for p in passages), default=0.0)
         # ...and word by word: the passages must carry the question's distinctive words ("Care
         # Act eligibility criteria" finds sentences about adult social care, not about that).
@@ -340,16 +348,6 @@ class Retriever:
         if chunk.roles:
             scores = numpy.where(numpy.asarray(chunk.roles[: len(scores)]) == "navigation", 0.0, scores)
         return scores.tolist()
-
-    def _sentence_fit(
-        self, chunk: Chunk, queries: list[list[float]], adapted: list[float] | None, share: float
-    ) -> list[float]:
-        """Each sentence's similarity to the question, `share` of it to the adapted question."""
-        plain = self._sentence_similarities(chunk, *queries)
-        if adapted is None or not share:
-            return plain
-        moved = self._sentence_similarities(chunk, adapted)
-        return [(1 - share) * a + share * b for a, b in zip(plain, moved)]
 
     def _lexical_ranking(
         self, question: str, pool: int, source_ids, among: Collection[str] = ()
