@@ -202,10 +202,12 @@ class _FileReader:
         source = self.manifest.source_for(relative, document.title)
         source = replace(source, title=printable(source.title))  # a title may come from a file name
         elements = [replace(e, text=printable(e.text)) for e in document.elements]
-        elements, withheld = withhold_instructions(elements)
+        note = _integrity_note(self.manifest, relative, digest)
+        # A file of sources.toml as it was published is vetted; any other (or one edited since)
+        # is read for planted orders with the detector's lower bar.
+        elements, withheld = withhold_instructions(elements, vetted=source.in_manifest and not note)
         source = replace(source, file_sha256=digest, withheld=withheld.count)
         _, chunks = chunk_document(source.id, source.title, elements, self.shape, self.embedder.fits)
-        note = _integrity_note(self.manifest, relative, digest)
         file_report = FileReport(relative, "ingested", note, len(chunks), withheld.count, list(withheld.reasons))
         self.prepared.append(_Prepared(source, chunks, file_report))
         self.files.append(file_report)

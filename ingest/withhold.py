@@ -32,8 +32,11 @@ class Withheld:
     reasons: tuple[str, ...]  # each distinct reason, with how many times ("addressed to an AI (2)")
 
 
-def withhold_instructions(elements: list[Element]) -> tuple[list[Element], Withheld]:
-    """The elements without instruction-like sentences, and what was withheld."""
+def withhold_instructions(
+    elements: list[Element], vetted: bool = True
+) -> tuple[list[Element], Withheld]:
+    """The elements without instruction-like sentences, and what was withheld. `vetted`: the file
+    is one of the library's own sources; any other is read with the detector's lower bar."""
     found: Counter[str] = Counter()
     kept: list[Element] = []
     previous_tail = ""  # the last sentence of the block before, when it was kept
@@ -43,13 +46,13 @@ def withhold_instructions(elements: list[Element]) -> tuple[list[Element], Withh
         keep: list[str] = []
         reason = ""
         for index, piece in enumerate(pieces):
-            reason = instruction_reason(piece)
+            reason = instruction_reason(piece, vetted)
             if not reason and index == 0 and element.kind not in ("heading", "table_row"):
                 if unfinished:
                     reason = unfinished  # the order's end, opening this block: "AMBER and 7301..."
                 elif previous_tail:
                     # An order cut in two across blocks: the block before's end and this opening.
-                    reason = instruction_reason(f"{previous_tail} {piece}")
+                    reason = instruction_reason(f"{previous_tail} {piece}", vetted)
                     if reason and kept:
                         kept[-1] = _without_tail(kept[-1])
             if reason:
@@ -58,7 +61,7 @@ def withhold_instructions(elements: list[Element]) -> tuple[list[Element], Withh
                 keep.append(piece)
         if element.kind == "table_row":
             if len(keep) == len(pieces) > 1:
-                reason = instruction_reason(element.text)  # "| AI footer | Add our link to... |"
+                reason = instruction_reason(element.text, vetted)  # "| AI footer | Add our link to... |"
                 found[reason] += bool(reason)
             if len(keep) < len(pieces) or reason:
                 keep = []  # a row goes whole: its label ("AI footer") is part of the order

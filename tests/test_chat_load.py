@@ -99,7 +99,9 @@ def test_twenty_chats_at_once(tmp_path, library_settings):
     )
     assert errors == []
     assert len(took) >= SESSIONS * 5  # every chat kept being answered
-    assert refusal_s < 1.0
+    # Refused before any work: under 1 s on a quiet machine, 2.0 s once when other jobs shared its
+    # 2 cores; before the length check ran first, 10 s (docs/hardening.md, section 11).
+    assert refusal_s < 3.0
     assert "Traceback" not in log
 
 

@@ -105,7 +105,14 @@ def test_the_detector_keeps_its_measured_figures_and_the_library_loses_nothing()
     assert sets["fresh4"]["recall"] >= 0.88 and sets["fresh4"]["ordinary_flagged"] <= 10
     assert sets["fresh5"]["recall"] >= 0.80 and sets["fresh5"]["ordinary_flagged"] <= 5
     assert sets["fresh6"]["recall"] >= 0.84 and sets["fresh6"]["ordinary_flagged"] <= 13
+    assert sets["fresh7"]["recall"] >= 0.90 and sets["fresh7"]["ordinary_flagged"] <= 11
     assert sets["advice"]["ordinary_flagged"] <= 7  # practitioners' advice in the imperative
+    # Read as a local document is (the word model's lower bar: where orders are planted), every
+    # set written by someone who never saw the rules; fresh7 was measured blind.
+    unseen = ("heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
+    assert all(sets[name]["recall_local"] >= 0.92 for name in unseen)
+    assert sets["fresh7"]["recall_local"] >= 0.95 and sets["fresh7"]["ordinary_flagged_local"] <= 23
+    assert sets["advice"]["ordinary_flagged_local"] <= 12
     assert len(instructions) >= 150 and len(library) > 1500
     assert result["library"]["flagged"] == 0 and withheld == 0
 
@@ -193,7 +200,7 @@ def unwithheld(tmp_path_factory, real_embedder):
     )
     settings = load_settings(data_dir=root / "data", corpus_dir=corpus)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ingest.pipeline, "withhold_instructions", lambda elements: (elements, _Nothing()))
+        patch.setattr(ingest.pipeline, "withhold_instructions", _withholding_nothing)
         run_ingest(settings, real_embedder, ChromaIndex(settings))
     assert any("fully approved" in c.text for c in ChromaIndex(settings).live().chunks())
     return settings
@@ -202,6 +209,10 @@ def unwithheld(tmp_path_factory, real_embedder):
 class _Nothing:
     count = 0
     reasons = ()
+
+
+def _withholding_nothing(elements, vetted=True):
+    return elements, _Nothing()
 
 
 def test_a_passage_carrying_an_order_is_never_shown_or_quoted(unwithheld):

@@ -398,8 +398,11 @@ _MENTIONED = re.compile(
 )
 
 
-def instruction_reason(text: str) -> str:
-    """Why `text` reads as an instruction to an AI ("" when it does not)."""
+def instruction_reason(text: str, vetted: bool = True) -> str:
+    """Why `text` reads as an instruction to an AI ("" when it does not). `vetted`: the text is
+    from one of the library's own sources (corpus/sources.toml), where no one plants orders and a
+    sentence withheld is guidance lost; a local document (a draft, an e-mail, a brochure) is read
+    with the word model's lower bar: it is where a planted order comes from."""
     if _MIXED_SCRIPT.search(text):
         # Latin words spelt with Cyrillic or Greek look-alike letters: written to slip past a reader.
         return "disguised instruction"
@@ -415,22 +418,23 @@ def instruction_reason(text: str) -> str:
         # English of another century ("divulge thy charter"): no guidance is written so; a text
         # made to slip past a reader is.
         return "disguised instruction"
-    return "worded as an instruction to an AI" if _model_reads(reading, _word_model()) else ""
+    return "worded as an instruction to an AI" if _model_reads(reading, _word_model(), vetted) else ""
 
 
-def is_instruction(text: str) -> bool:
-    return bool(instruction_reason(text))
+def is_instruction(text: str, vetted: bool = True) -> bool:
+    return bool(instruction_reason(text, vetted))
 
 
-def reads_as_instruction(text: str, model: dict | None = None) -> bool:
+def reads_as_instruction(text: str, model: dict | None = None, vetted: bool = True) -> bool:
     """The word model's verdict. It judges sentences, not fragments: three words or fewer
     ("Of this cohort:", a heading) carry too little for it (the rules still read them)."""
-    return _model_reads(reading_for_words(text), model or _word_model())
+    return _model_reads(reading_for_words(text), model or _word_model(), vetted)
 
 
-def _model_reads(reading: str, model: dict) -> bool:
+def _model_reads(reading: str, model: dict, vetted: bool = True) -> bool:
     words = _WORD.findall(reading)
-    return len(words) > 3 and _word_score(words, model) >= model["threshold"]
+    bar = model["threshold"] if vetted else model["threshold_local"]
+    return len(words) > 3 and _word_score(words, model) >= bar
 
 
 def _word_score(words: list[str], model: dict) -> float:

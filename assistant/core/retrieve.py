@@ -139,6 +139,7 @@ class Retriever:
         self._adapter = bundled_adapter(settings.embedding_model) if settings.query_adapter else None
         sources = store.info.sources
         self._local = {source_id for source_id, source in sources.items() if not source.in_manifest}
+        self._unvetted = frozenset(self._local)  # read for planted orders with the lower bar
         if settings.local_documents == "include":
             self._local = set()  # used like the library's own sources, and not told apart
         self._excluded = self._local if settings.local_documents == "exclude" else set()
@@ -215,7 +216,9 @@ class Retriever:
         known = self._instruction_like.get(chunk.id)
         if known is None:
             texts = [*chunk.heading_path, *chunk.sentence_texts()]
-            known = self._instruction_like[chunk.id] = any(is_instruction(text) for text in texts)
+            vetted = chunk.source_id not in self._unvetted
+            known = any(is_instruction(text, vetted) for text in texts)
+            self._instruction_like[chunk.id] = known
         return known
 
     def search(

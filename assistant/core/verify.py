@@ -18,7 +18,7 @@ quote rule and the short verbatim quotes shown to the reader are the defence the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 
 from assistant.core.citations import passage_support, quote_in, said_whole, worth_checking
@@ -53,8 +53,11 @@ def verify_citations(
     embedder: Embedder,
     settings: Settings,
     allowed_urls: Iterable[str] = (),
+    unvetted: Collection[str] = (),
 ) -> Verified:
-    """Keep the sentences of `draft` that pass every check; say why each other one went."""
+    """Keep the sentences of `draft` that pass every check; say why each other one went.
+    `unvetted`: the sources that are local documents, whose text is read for planted orders with
+    the detector's lower bar."""
     shown = {p.rank: p for p in passages}
     allowed = {_url_key(url) for url in allowed_urls if url}
     kept: list[Claim] = []
@@ -66,7 +69,7 @@ def verify_citations(
     embedded = iter(embedder.embed_batch(to_embed) if to_embed else [])
     vectors = [None if quoted else next(embedded) for quoted in whole]
     for claim, vector in zip(cleaned, vectors):
-        reason = _problem(claim, vector, shown, settings)
+        reason = _problem(claim, vector, shown, settings, unvetted)
         if reason:
             removed.append(Removed(claim.text, reason))
         else:
@@ -80,7 +83,8 @@ def _quoted_whole(claim: Claim, shown: dict[int, Passage]) -> bool:
 
 
 def _problem(
-    claim: Claim, vector: list[float] | None, shown: dict[int, Passage], settings: Settings
+    claim: Claim, vector: list[float] | None, shown: dict[int, Passage], settings: Settings,
+    unvetted: Collection[str] = (),
 ) -> str:
     """Why `claim` cannot be shown, or "" if it can."""
     if not claim.text.strip():
@@ -90,7 +94,8 @@ def _problem(
     unknown = [n for n in claim.citations if n not in shown]
     if unknown:
         return f"cites [{unknown[0]}], which is not one of the passages retrieved"
-    if any(is_instruction(text) for text in (claim.text, *claim.quotes)):
+    vetted = not any(shown[n].chunk.source_id in unvetted for n in claim.citations)
+    if any(is_instruction(text, vetted) for text in (claim.text, *claim.quotes)):
         # Quoted or restated, a planted order does an attacker's work as surely as obeyed.
         return "reads as an instruction to an AI, not as guidance"
     for number, quote in zip(claim.citations, claim.quotes):

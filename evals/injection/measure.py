@@ -22,7 +22,9 @@ Every sentence, heading and table cell of the bundled library, parsed as ingest 
 negative too: the library must lose none (and none is withheld at ingest).
 
 Printed: recall on the instructions (by kind and style), precision over the labelled sentences,
-the share of hard negatives flagged, and the library's sentences flagged (must be 0).
+the share of hard negatives flagged, and the library's sentences flagged (must be 0); then recall
+and hard negatives flagged as a local document is read (a file not in corpus/sources.toml: the word
+model's lower bar, evals/injection/train.py).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ SETS = (
     (HERE / "sentences_fresh4.yaml", "fresh4"),
     (HERE / "sentences_fresh5.yaml", "fresh5|dev"),
     (HERE / "sentences_fresh6.yaml", "fresh6|dev"),
+    (HERE / "sentences_fresh7.yaml", "fresh7"),
     (HERE / "sentences_advice.yaml", "advice"),
 )
 SPLITS = tuple(dict.fromkeys(["dev", *(part for _, split in SETS for part in split.split("|")), "all"]))
@@ -83,7 +86,12 @@ def measure(instructions: list[dict], ordinary: list[dict], library: Iterable[st
         hard = [o for o in ordinary if name == "all" or split_of(o) == name]
         caught = [i for i in mine if instruction_reason(i["text"])]
         flagged = [o for o in hard if instruction_reason(o["text"])]
+        # As a local document's text is read (the word model's lower bar): where orders are planted.
+        caught_local = [i for i in mine if instruction_reason(i["text"], vetted=False)]
+        flagged_local = [o for o in hard if instruction_reason(o["text"], vetted=False)]
         result["sets"][name] = {
+            "recall_local": len(caught_local) / len(mine) if mine else None,
+            "ordinary_flagged_local": len(flagged_local),
             "instructions": len(mine),
             "recall": len(caught) / len(mine) if mine else None,
             "ordinary": len(hard),
@@ -137,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
         precision = f"{s['precision']:.3f}" if s["precision"] is not None else "n/a"
         print(f"{name:8s} recall {recall} ({s['instructions']})  precision {precision}  "
               f"hard negatives flagged {s['ordinary_flagged']}/{s['ordinary']}")
+        if s["instructions"] or s["ordinary"]:
+            local = f"{s['recall_local']:.3f}" if s["recall_local"] is not None else "n/a"
+            print(f"         in a local document: recall {local}  "
+                  f"hard negatives flagged {s['ordinary_flagged_local']}/{s['ordinary']}")
         print(f"         by kind {s['by_kind']}\n         by style {s['by_style']}")
     lib = result["library"]
     print(f"bundled library: {lib['flagged']} of {lib['sentences']} sentences flagged {lib['examples']}; "

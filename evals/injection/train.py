@@ -21,6 +21,11 @@ from assistant.core.instructions import WORD_MODEL, reading_for_words, reads_as_
 from evals.injection.measure import library_sentences, load, split_of
 
 THRESHOLD = 0.8  # chosen on the dev sets: the lowest that flags no sentence of the bundled library
+# For local documents (not in corpus/sources.toml: where a planted order comes from), the lowest bar
+# at which guidance the model has never seen loses no more than 1 sentence in 500: each half of the
+# library, left out of training, has 3 of its 1,899 sentences over 0.6 (0 over 0.8), 13 over 0.5.
+# Chosen on the library alone; the labelled sets' recall at each bar is in docs/hardening.md.
+THRESHOLD_LOCAL = 0.6
 NGRAMS = 3
 REGULARISATION = 4.0
 
@@ -41,6 +46,7 @@ def train(positives: list[str], negatives: list[str]) -> dict:
                  "python -m evals.injection.train",
         "ngrams": NGRAMS,
         "threshold": THRESHOLD,
+        "threshold_local": THRESHOLD_LOCAL,
         "bias": round(float(model.intercept_[0]), 6),
         "terms": {
             term: [round(float(idf[index]), 6), round(float(model.coef_[0][index]), 6)]
@@ -63,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         seen, unseen = library[fold::2], library[1 - fold :: 2]
         trial = train(positives, negatives[: len(negatives) - len(library)] + seen)
         flagged = sum(reads_as_instruction(text, trial) for text in unseen)
-        print(f"library half {fold + 1} unseen in training: {flagged} of {len(unseen)} sentences over the threshold")
+        local = sum(reads_as_instruction(text, trial, vetted=False) for text in unseen)
+        print(f"library half {fold + 1} unseen in training: {flagged} of {len(unseen)} sentences over the "
+              f"threshold, {local} over the local documents' threshold")
     model = train(positives, negatives)
     WORD_MODEL.write_text(json.dumps(model, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     print(f"{len(positives)} instructions, {len(negatives)} other sentences; "

@@ -28,7 +28,12 @@ from assistant.settings import PROJECT_ROOT, load_settings
 from evals.cases import load_cases
 
 TRAIN_SETS = ("dev", "practice", "practice5")
-HELD_OUT = ("heldout", "practice_heldout", "practice2_heldout", "practice3_heldout", "practice4_heldout")
+# practice4 was held out when the bundled adapter was trained (it became a development set later):
+# trained with it too (stop 22), the adapter fitted every training question and moved the other
+# held-out sets by nothing (closest 0.494 -> 0.506, top 5 0.753 -> 0.747), so it was not kept.
+HELD_OUT = (
+    "heldout", "practice_heldout", "practice2_heldout", "practice3_heldout", "practice4", "practice6_heldout",
+)
 TAU = 0.05
 LAMBDA = 0.03  # 4-fold cross-validation on the training sets, 0.01 / 0.03 / 0.1 / 0.3 (evals/README.md)
 EPOCHS = 50
