@@ -303,3 +303,23 @@ def test_a_lead_in_that_leans_on_the_sentence_before_is_named_by_it():
     draft = drafted(chunks, question, {})
 
     assert [c.text for c in draft.claims if c.item and c.part == "lead"] == ["Cost", "Gaps in expertise", "Data quality"]
+
+
+def test_a_lead_in_where_the_asked_for_word_does_something_else_is_not_its_list():
+    # "Our working groups will also be publishing ... including:" lists what the groups publish;
+    # "four working groups ... :" lists the groups, though its own words are further from the question.
+    chunks = chunked([
+        Element("heading", "Working groups", level=1),
+        Element("paragraph", "Our working groups will also be publishing a range of new resources including:"),
+        *[Element("list_item", text) for text in ("A revised ethical framework", "A supplier pledge")],
+        Element("paragraph", "We also have four working groups, each facilitated by a different body:"),
+        *[Element("list_item", text) for text in ("Care Worker Working Group", "Care Provider Working Group",
+                                                  "Tech Supplier Working Group", "Ethics Working Group")],
+    ], target=200, largest=220)  # fmt: skip
+    question = read_question("Which working groups did the progress update list, and who chairs each?")
+    assert question.type == "list" and question.listed == "groups"
+    draft = drafted(chunks, question, {"Our working groups": 0.6, "We also have": 0.5})
+
+    assert draft.claims[0].text.startswith("We also have four working groups")
+    assert [c.text for c in draft.claims if c.item and c.part == "lead"][:2] == [
+        "Care Worker Working Group", "Care Provider Working Group"]

@@ -52,6 +52,10 @@ _FIGURE_BONUS = 0.1
 _RESPONSIBLE_BONUS = 0.1
 _SAYS_WHO_IS_RESPONSIBLE = re.compile(r"\b(?:responsib|accountab|liab)\w*", re.I)  # a sentence with a figure, when the question asks "how many"
 _FIGURE = re.compile(r"\d+(?:\.\d+)?\s?%|\b\d{2,}\b")
+# A verb after the listed word, with more to come than the colon: "groups will also be publishing".
+_DOES_SOMETHING_ELSE = re.compile(
+    r"\s+(?:will|would|can|could|should|must|may|have|has|had)\b(?!\s*:?\s*$)", re.I
+)
 _MAX_LIST_ITEMS = 12  # a longer list is shown in part, with a note of what is left
 # Asked what to do, advice this close to the best sentence leads. Dev sets, 0.35 / 0.5 / 0.7 with
 # the adapted question (assistant/core/query_adapter.py), which brings findings the rules read as
@@ -244,9 +248,14 @@ def _lists(passage, query, weights, total, policy, by_body, listed: str = "") ->
 
 
 def _names_the_listed(lead_in: str, listed: str) -> bool:
-    """Whether a list's lead-in names what the question asks to be listed ("factors")."""
+    """Whether a list's lead-in names what the question asks to be listed ("factors"). Named as
+    the subject of something else it does ("Our working groups will also be publishing a range of
+    resources including:"), the word does not say what the list is of."""
     named = set(terms(listed))
-    return bool(named) and named <= set(terms(lead_in))
+    if not named or not named <= set(terms(lead_in)):
+        return False
+    after = [m.group(1) for m in re.finditer(rf"\b{re.escape(listed)}\b(.*)", lead_in, re.I)]
+    return not after or any(not _DOES_SOMETHING_ELSE.match(rest) for rest in after)
 
 
 def _is_list_member(text: str, role: str) -> bool:
