@@ -179,6 +179,6 @@ def test_at_answer_time_a_sentence_citing_a_local_document_is_read_with_the_lowe
         passages.append(Passage(rank, added, 1.0, 1.0))
     quoted = [Claim(BORDERLINE, (n,), (BORDERLINE,)) for n in (1, 2)]
     draft = Draft(quoted, True, "extractive")
-    verified = verify_citations(draft, passages, real_embedder, library, unvetted=assistant.local_sources)
+    verified = verify_citations(draft, passages, real_embedder, library, unvetted=assistant.retriever.unvetted)
     assert [claim.citations for claim in verified.claims] == [(2,)]
     assert [r.reason for r in verified.removed] == ["reads as an instruction to an AI, not as guidance"]

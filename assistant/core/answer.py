@@ -180,11 +180,6 @@ class Assistant:
         return sorted(source.title for source in self.index.sources.values())
 
     @property
-    def local_sources(self) -> set[str]:
-        """The sources that are local documents (not in corpus/sources.toml)."""
-        return {source.id for source in self.index.sources.values() if not source.in_manifest}
-
-    @property
     def source_urls(self) -> list[str]:
         return [source.url for source in self.index.sources.values() if source.url]
 
@@ -329,7 +324,7 @@ class Assistant:
                 if not draft.answered and not draft.claims and not draft.problem:
                     return draft, removed, passages  # the model says the passages do not answer this
                 verified = verify_citations(
-                    draft, passages, self.embedder, self.settings, self.source_urls, self.local_sources
+                    draft, passages, self.embedder, self.settings, self.source_urls, self.retriever.unvetted
                 )
                 clock.lap("verify")
                 removed = list(verified.removed)
@@ -347,7 +342,7 @@ class Assistant:
         clock.lap("generate")
         # Quoted sentences pass by construction; checking them anyway keeps one rule for all.
         verified = verify_citations(
-            draft, passages, self.embedder, self.settings, self.source_urls, self.local_sources
+            draft, passages, self.embedder, self.settings, self.source_urls, self.retriever.unvetted
         )
         clock.lap("verify")
         kept = Draft(verified.claims, bool(verified.claims), "extractive", lists=draft.lists)

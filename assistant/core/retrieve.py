@@ -139,7 +139,8 @@ class Retriever:
         self._adapter = bundled_adapter(settings.embedding_model) if settings.query_adapter else None
         sources = store.info.sources
         self._local = {source_id for source_id, source in sources.items() if not source.in_manifest}
-        self._unvetted = frozenset(self._local)  # read for planted orders with the lower bar
+        # Not in sources.toml, however used: read for planted orders with the detector's lower bar.
+        self.unvetted = frozenset(self._local)
         if settings.local_documents == "include":
             self._local = set()  # used like the library's own sources, and not told apart
         self._excluded = self._local if settings.local_documents == "exclude" else set()
@@ -216,7 +217,7 @@ class Retriever:
         known = self._instruction_like.get(chunk.id)
         if known is None:
             texts = [*chunk.heading_path, *chunk.sentence_texts()]
-            vetted = chunk.source_id not in self._unvetted
+            vetted = chunk.source_id not in self.unvetted
             known = any(is_instruction(text, vetted) for text in texts)
             self._instruction_like[chunk.id] = known
         return known
