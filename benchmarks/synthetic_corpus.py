@@ -47,6 +47,7 @@ class Seeds:
     vectors: numpy.ndarray  # float16, one row per sentence, unit length
     runs: list[list[int]]  # per real chunk, its sentences (indices into `sentences`) in order
     headings: list[str]
+    roles: list[tuple[str, str]]  # per sentence, its role and voice as ingest decided them
 
 
 def load_seeds(store: ChunkStore) -> Seeds:
@@ -56,22 +57,24 @@ def load_seeds(store: ChunkStore) -> Seeds:
     rows: list[list[float]] = []
     runs: list[list[int]] = []
     headings: set[str] = set()
+    roles: list[tuple[str, str]] = []
     chunks = store.chunks()
     dimension = len(next(iter(store.embeddings([chunks[0].id]).values())))
     for chunk in chunks:
         run = []
         texts = chunk.sentence_texts()
-        for text, vector in zip(texts, unpack_vectors(chunk.sentence_vectors, dimension)):
+        for i, (text, vector) in enumerate(zip(texts, unpack_vectors(chunk.sentence_vectors, dimension))):
             if text not in index:
                 index[text] = len(sentences)
                 sentences.append(text)
                 rows.append(vector)
+                roles.append((chunk.roles[i], chunk.voices[i]))
             run.append(index[text])
         if len(run) >= 3:
             runs.append(run)
         headings.update(part for part in chunk.heading_path if 3 <= len(part) <= 80)
     vectors = numpy.asarray(rows, dtype=numpy.float16)
-    return Seeds(sentences, vectors, runs, sorted(headings))
+    return Seeds(sentences, vectors, runs, sorted(headings), roles)
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ def _document(seeds: Seeds, source: Source, rng: random.Random) -> Document:
             id=f"{source.id}:{digest[:16]}", source_id=source.id, title=source.title, text=text,
             heading_path=path, start=offset, end=offset + len(text), element_index=number,
             content_hash=digest, sentences=tuple(spans), sentence_vectors=pack_vectors(own),
+            roles=tuple(seeds.roles[i][0] for i in picked), voices=tuple(seeds.roles[i][1] for i in picked),
         ))  # fmt: skip
         vectors.append((mean / numpy.linalg.norm(mean)).tolist())
         offset += len(text) + 2

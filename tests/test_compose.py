@@ -96,6 +96,17 @@ def test_a_lead_in_last_in_its_passage_finds_its_items_in_the_next():
     assert [c.text[:3] for c in draft.claims if c.item] == ["36%", "34%", "15%", "12%"]
 
 
+@pytest.mark.parametrize("known", [0, 2], ids=["no roles", "some roles"])
+def test_a_passage_stored_without_all_its_roles_is_answered_all_the_same(known):
+    # An index written before roles were stored, or by other code (the scale benchmark's
+    # synthetic library once), holds chunks with fewer roles than sentences: read as context.
+    chunks = [Chunk(**{**c.__dict__, "roles": c.roles[:known]}) for c in chunked(principles(3), 200, 250)]
+    assert len(chunks[0].sentences) > known
+    question = read_question("What are the playbook's principles?")
+    draft = drafted(chunks, question, {"The playbook defines": 0.9})
+    assert draft.answered and draft.claims[0].text.startswith("The playbook defines 3")
+
+
 def test_a_list_longer_than_an_answer_shows_says_how_many_items_are_not_shown():
     chunks = chunked(principles(15), target=40, largest=60)
     question = read_question("What are the playbook's principles?")

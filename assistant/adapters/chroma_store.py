@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 import chromadb
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.utils.embedding_functions import register_embedding_function
 from chromadb.config import Settings as ChromaSettings
 
 from assistant.core.domain import Chunk, Coverage, Source
@@ -31,8 +32,15 @@ STORE_VERSION = f"chromadb {chromadb.__version__}"
 _BATCH = 1000
 _DATABASE_FILE = "chroma.sqlite3"  # what PersistentClient keeps in its folder
 _KEEP_PREVIOUS = 1  # a reader that opened the previous generation can finish its query
+# HNSW search is approximate, and Chroma builds the graph again in each process that opens a
+# small collection, so with its default breadth (100) two processes could return different
+# nearest chunks for the same question vector, and so give different answers. A search at
+# least as broad as the library visits every chunk: exact and repeatable up to this size, and
+# much closer to exact above it (docs/scale.md).
+_HNSW = {"space": "cosine", "ef_search": 1000, "ef_construction": 200}
 
 
+@register_embedding_function
 class PrecomputedEmbeddings(EmbeddingFunction[Documents]):
     """Chroma must never embed by itself: its default function downloads a model."""
 
@@ -121,7 +129,7 @@ class ChromaIndex:
             f"{self._prefix}-g{generation:06d}",
             metadata=_info_metadata(info, status="building"),
             embedding_function=PrecomputedEmbeddings(),
-            configuration={"hnsw": {"space": "cosine"}},
+            configuration={"hnsw": _HNSW},
         )
         return ChromaStore(collection)
 

@@ -157,7 +157,7 @@ def extractive_draft(
 
 def _candidates(retrieval, question, policy, body_sources) -> list[_Sentence]:
     weights = retrieval.term_weights
-    total = sum(weights.values()) or 1.0
+    total = math.fsum(weights.values()) or 1.0
     found: dict[tuple[str, int], _Sentence] = {}
     for passage in retrieval.passages:
         chunk = passage.chunk
@@ -199,7 +199,7 @@ def _unit_text(sentence: _Sentence) -> str:
     if sentence.role != "list_lead":
         return sentence.text
     chunk = sentence.passage.chunk
-    texts, roles = chunk.sentence_texts(), chunk.roles
+    texts, roles = _texts_and_roles(chunk)
     items = itertools.takewhile(
         lambda i: _is_list_member(texts[i], roles[i]), range(sentence.index + 1, len(texts))
     )
@@ -213,8 +213,8 @@ def _lists(passage, query, weights, total, policy, by_body, listed: str = "") ->
     to be listed ("three factors that influence...", asked "What are the factors...?") is the
     list asked for, however close other sentences are to the rest of the question."""
     chunk = passage.chunk
-    texts, roles = chunk.sentence_texts(), chunk.roles
-    if not roles or "list_lead" not in roles:
+    texts, roles = _texts_and_roles(chunk)
+    if "list_lead" not in roles:
         return []
     vectors = numpy.asarray(unpack_vectors(chunk.sentence_vectors, len(query)), dtype=numpy.float32)
     units = []
@@ -384,7 +384,7 @@ def _add_sibling_standards(lead: _Sentence, claims: list[Claim], seen: set) -> N
     """Asked which standard applies: the best one leads, and the others the guidance lists with
     it for the same concern follow ("Relevant professional standards include: 1.5, 1.6, 3.7")."""
     chunk = lead.passage.chunk
-    texts, roles = chunk.sentence_texts(), chunk.roles
+    texts, roles = _texts_and_roles(chunk)
     start = lead.index
     while start > 0 and roles[start - 1] in ("standard", "list_item"):
         start -= 1
@@ -477,7 +477,7 @@ def _shown(lead_in: _Sentence, question: Question) -> bool:
 
 def _compact(chunk: Chunk, lead_in: int) -> bool:
     """Whether the list after the lead-in at `lead_in` is short, of short items."""
-    texts, roles = chunk.sentence_texts(), chunk.roles
+    texts, roles = _texts_and_roles(chunk)
     items = list(itertools.takewhile(
         lambda i: _is_list_member(texts[i], roles[i]), range(lead_in + 1, len(texts))
     ))  # fmt: skip
@@ -491,7 +491,7 @@ def _context_before(sentence: _Sentence) -> int | None:
     chunk, index = sentence.passage.chunk, sentence.index
     if index == 0:
         return None
-    roles = chunk.roles or ("context",) * len(chunk.sentences)
+    _, roles = _texts_and_roles(chunk)
     if sentence.role == "list_item":
         for earlier in range(index - 1, -1, -1):
             if roles[earlier] == "list_lead":
@@ -547,8 +547,7 @@ def _items_after(passage: Passage, index: int, passages: list[Passage], continua
     current, position = passage, index + 1
     while current is not None:
         chunk = current.chunk
-        texts = chunk.sentence_texts()
-        roles = chunk.roles or ("context",) * len(texts)
+        texts, roles = _texts_and_roles(chunk)
         for i in range(position, len(texts)):
             offset = chunk.start + chunk.sentences[i][0]
             if offset in seen_offsets:
@@ -600,6 +599,14 @@ def _reading_order(sentences: Sequence[_Sentence], lead: _Sentence | None) -> li
 def _hubness(chunk: Chunk, index: int) -> float:
     """0 for an index built before hubness was stored: sentences are then scored as they were."""
     return chunk.hubness[index] if index < len(chunk.hubness) else 0.0
+
+
+def _texts_and_roles(chunk: Chunk) -> tuple[list[str], tuple[str, ...]]:
+    """A chunk's sentences and their roles, one each: a chunk stored without roles (an index
+    built before them, or written by other code) reads as context, never out of range."""
+    texts = chunk.sentence_texts()
+    roles = chunk.roles[: len(texts)]
+    return texts, roles + ("context",) * (len(texts) - len(roles))
 
 
 def _role(chunk: Chunk, index: int) -> tuple[str, str]:

@@ -330,8 +330,8 @@ class Retriever:
         if known_only:
             weights = {term: weight for term, weight in weights.items() if self._lexical.uses(term)}
         present = {term for p in passages for term in terms(p.chunk.answerable_text())}
-        total = sum(weights.values())
-        return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
+        total = math.fsum(weights.values())  # fsum: the same to the last bit in any order
+        return math.fsum(w for t, w in weights.items() if t in present) / total if total else 0.0
 
     def _term_weights(self, question: str) -> dict[str, float]:
         """The question's own terms at full weight, the thesaurus' words for them at half."""
