@@ -166,3 +166,39 @@ def test_a_question_with_details_is_searched_as_it_reads_without_them(question, 
 def test_the_town_after_a_street_is_part_of_the_address(question, redacted):
     # Left behind, "[address], Preston" still says where the person lives.
     assert redact(question).text == redacted
+
+
+def _library_words():
+    from evals.pii.measure import library_uses
+
+    return library_uses()
+
+
+@pytest.mark.parametrize(
+    "question, redacted",
+    [
+        # "Tariq" is in the frequent-word list and in no name list; "Hussain" is a family name.
+        ("Is it ok to record my home visit with Tariq Hussain on the work phone?",
+         "Is it ok to record my home visit with [name] on the work phone?"),
+        # "Mohamud" is a name the lists hold; the given name before it goes with it.
+        ("Can I put Tariq Mohamud's assessment into ChatGPT?", "Can I put [name]'s assessment into ChatGPT?"),
+        # A question that opens with a name no list knows.
+        ("Priyanka asked if the AI notes of her review were accurate. Can I check them with Copilot?",
+         "[name] asked if the AI notes of her review were accurate. Can I check them with Copilot?"),
+    ],
+)  # fmt: skip
+def test_names_the_lists_do_not_know_are_found_by_where_they_stand(question, redacted):
+    assert redact(question, _library_words()).text == redacted
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Does Leeds Town Hall allow staff to use AI?",
+        "Can staff at Bradford Royal Infirmary use AI notes?",
+        "Do Adult Social Care teams use AI for case notes?",
+        "Wht does BASW say about AI?",
+    ],
+)
+def test_places_services_and_typos_are_not_taken_for_names(question):
+    assert redact(question, _library_words()).text == question

@@ -93,11 +93,13 @@ _FUNCTION_WORDS = frozenset(
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 # A "name" followed by one of these names an organisation or a document, not a person
-# ("the Ada Lovelace Institute", "the Joseph Rowntree Foundation", "the Laming Report").
+# ("the Ada Lovelace Institute", "the Joseph Rowntree Foundation", "the Laming Report"), or a
+# building ("Leeds Town Hall", "Bradford Royal Infirmary").
 _ORGANISATION = re.compile(
     r"(?:[A-Za-z'’-]+\s+){1,4}?(?:Institute|Foundation|Trust|University|College|Council|Hospital|"
     r"School|Centre|Center|Society|Fund|Commission|Group|Partnership|Act|Review|Report|Inquiry|"
-    r"Principles|Network|Alliance|Association|Agency|Authority|Board|Service|Services)\b"
+    r"Principles|Network|Alliance|Association|Agency|Authority|Board|Service|Services|Hall|Infirmary|"
+    r"Surgery|Clinic|Library|Court|Academy|Unit|Ward|Team|Hub|Office|Department|Directorate)\b"
 )
 
 
@@ -285,17 +287,56 @@ def _names(text: str, library_uses: Callable[[str], bool] | None) -> list[Person
             continue  # "miss bits out", "sir" in a sentence: the words, not titles
         if word and _could_be_name(word, text, after_cue=True, after_title=True):
             found.append(_name_from(text, word, start=title.start()))
+    known = library_uses or (lambda word: False)
     for cue in _CUE.finditer(text):
         word = _WORD.match(text, cue.end())
+        if word and _a_term_of_the_library(word, known):
+            continue  # "Adult Social Care", "Child Protection": the service, not a person
         if word and _could_be_name(word, text, after_cue=True):
             found.append(_name_from(text, word))
     for word in _WORD.finditer(text):
         if _is_known_name(word, text) or (
-            _is_capitalised_stranger(word, text)
-            and not (library_uses and library_uses(_bare(word.group())))
+            (_is_capitalised_stranger(word, text) or _before_a_surname(word, text, known))
+            and not known(_bare(word.group()))
         ):
-            found.append(_name_from(text, word))
+            found.append(_with_given_name(text, _name_from(text, word), known))
     return found
+
+
+def _a_term_of_the_library(word: re.Match[str], known: Callable[[str], bool]) -> bool:
+    """A capitalised word the library uses that no name list holds."""
+    return word.group()[0].isupper() and known(_bare(word.group())) and not _could_be_a_name(_base(word.group()))
+
+
+def _before_a_surname(word: re.Match[str], text: str, known: Callable[[str], bool]) -> bool:
+    """"with Tariq Hussain": a capitalised word before a capitalised family name is a given
+    name, though the frequent-word list holds both (names are frequent in English text). Not
+    before a family name that is also a word of the library ("Leeds Town Hall", "Young")."""
+    raw = word.group()
+    follower = _WORD.match(text, word.end() + 1) if text[word.end() : word.end() + 1] == " " else None
+    return (
+        raw[0].isupper() and not _bare(raw).isupper() and _base(raw) not in _FUNCTION_WORDS
+        and follower is not None and follower.group()[0].isupper()
+        and _base(follower.group()) in _surnames() and not known(_bare(follower.group()))
+    )  # fmt: skip
+
+
+_BEFORE_NAME = re.compile(r"\b([A-Z][a-z'’-]+) $")
+
+
+def _with_given_name(text: str, name: PersonalData, known: Callable[[str], bool]) -> PersonalData:
+    """A name found at its second word ("Mohamud", a name the lists hold) takes in the
+    capitalised word before it ("Tariq", which they do not): left behind, it still names the
+    person. Not the first word of a sentence that is an everyday word ("Can Mohamud ...")."""
+    before = _BEFORE_NAME.search(text, max(0, name.start - 30), name.start)
+    if before is None or known(before.group(1)) or _base(before.group(1)) in _FUNCTION_WORDS:
+        return name
+    if _TITLE.match(text, before.start(1)) or _ORGANISATION.match(text, name.start):
+        return name
+    at_start = not _inside_sentence(text, before)
+    if at_start and _base(before.group(1)) in _common_words() and _base(before.group(1)) not in _given_names():
+        return name
+    return replace(name, start=before.start(1))
 
 
 _EVERYDAY_TITLES = frozenset({"miss", "master", "lady", "sir"})
@@ -426,7 +467,20 @@ def _is_capitalised_stranger(word: re.Match[str], text: str) -> bool:
     next_word = _WORD.match(text, word.end() + 1) if text[word.end() : word.end() + 1] == " " else None
     if next_word and next_word.group()[0].isupper() and _continues_name(next_word):
         return True  # "Adaeze Obi", even at the start of a sentence
-    return _inside_sentence(text, word) and not _listed_with_a_word(word, text)
+    if not _inside_sentence(text, word):
+        return _opens_with_a_name(word, text, next_word)
+    return not _listed_with_a_word(word, text)
+
+
+def _opens_with_a_name(word: re.Match[str], text: str, next_word: re.Match[str] | None) -> bool:
+    """"Priyanka asked if the notes were right": a sentence that opens with a word no list
+    knows, then carries on in ordinary lower-case words, opens with a person. Not a short or
+    vowelless word ("Wht does ...": a typo)."""
+    raw = _bare(word.group())
+    return (
+        len(raw) >= 4 and bool(re.search(r"[aeiouy]", raw[1:], re.I)) and next_word is not None
+        and next_word.group().islower() and _is_ordinary(next_word.group())
+    )  # fmt: skip
 
 
 def _is_ordinary(word: str) -> bool:
