@@ -198,6 +198,8 @@ def test_names_the_lists_do_not_know_are_found_by_where_they_stand(question, red
         "Can staff at Bradford Royal Infirmary use AI notes?",
         "Do Adult Social Care teams use AI for case notes?",
         "Wht does BASW say about AI?",
+        "Deepfakes are they covered by the guidance?",
+        "Transcribing is it allowed on a visit?",
     ],
 )
 def test_places_services_and_typos_are_not_taken_for_names(question):

@@ -480,7 +480,13 @@ def _opens_with_a_name(word: re.Match[str], text: str, next_word: re.Match[str] 
     return (
         len(raw) >= 4 and bool(re.search(r"[aeiouy]", raw[1:], re.I)) and next_word is not None
         and next_word.group().islower() and _is_ordinary(next_word.group())
+        and not _WORD_ENDING.search(raw) and next_word.group() not in _PLURAL_VERBS
     )  # fmt: skip
+
+
+# Endings of English words, not of given names: "Transcribing ...", "Anonymisation ...".
+_PLURAL_VERBS = frozenset({"are", "were", "have", "do", "don't", "aren't", "weren't"})  # "Deepfakes are ..."
+_WORD_ENDING = re.compile(r"(?:ing|ed|tion|sion|ment|ness|ity|ism|ise|ize|able|ible|ology|ware)$", re.I)
 
 
 def _is_ordinary(word: str) -> bool:
