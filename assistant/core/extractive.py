@@ -52,10 +52,6 @@ _FIGURE_BONUS = 0.1
 _RESPONSIBLE_BONUS = 0.1
 _SAYS_WHO_IS_RESPONSIBLE = re.compile(r"\b(?:responsib|accountab|liab)\w*", re.I)  # a sentence with a figure, when the question asks "how many"
 _FIGURE = re.compile(r"\d+(?:\.\d+)?\s?%|\b\d{2,}\b")
-# A verb after the listed word, with more to come than the colon: "groups will also be publishing".
-_DOES_SOMETHING_ELSE = re.compile(
-    r"\s+(?:will|would|can|could|should|must|may|have|has|had)\b(?!\s*:?\s*$)", re.I
-)
 _MAX_LIST_ITEMS = 12  # a longer list is shown in part, with a note of what is left
 # Asked what to do, advice this close to the best sentence leads. Dev sets, 0.35 / 0.5 / 0.7 with
 # the adapted question (assistant/core/query_adapter.py), which brings findings the rules read as
@@ -172,7 +168,7 @@ def _candidates(retrieval, question, policy, body_sources) -> list[_Sentence]:
             closeness = similarities[index] - _HUBNESS_WEIGHT * _hubness(chunk, index)
             # fsum: the same score whatever order the set gives (it changes with string hashing).
             score = closeness + _LEXICAL_BONUS * math.fsum(weights[t] for t in shared) / total
-            if role == "list_lead" and _names_the_listed(text, question.listed):
+            if role == "list_lead" and question.names_its_list(text):
                 score += _LABEL_BONUS
             preferred = score + policy.boosts.get(role, policy.boosts.get(voice, 0.0))
             preferred += _BODY_BONUS if by_body else 0.0
@@ -183,7 +179,7 @@ def _candidates(retrieval, question, policy, body_sources) -> list[_Sentence]:
             sentence = _Sentence(passage, index, text, role, voice, score, preferred)
             if sentence.key not in found or found[sentence.key].preferred < preferred:
                 found[sentence.key] = sentence
-        for unit in _lists(passage, retrieval.query_vector, weights, total, policy, by_body, question.listed):
+        for unit in _lists(passage, retrieval.query_vector, weights, total, policy, by_body, question):
             if unit.key not in found or found[unit.key].preferred < unit.preferred:
                 found[unit.key] = unit
     chosen = found.values()
@@ -206,7 +202,7 @@ def _unit_text(sentence: _Sentence) -> str:
     return " ".join([sentence.text, *(texts[i] for i in items)])
 
 
-def _lists(passage, query, weights, total, policy, by_body, listed: str = "") -> list[_Sentence]:
+def _lists(passage, query, weights, total, policy, by_body, question: Question) -> list[_Sentence]:
     """Each list in the passage scored as a whole (its lead-in and items together): "What does
     BASW expect employers to put in place?" is answered by the list under "Employers", though
     no single item of it is close to the question. A lead-in that names what the question asks
@@ -238,24 +234,13 @@ def _lists(passage, query, weights, total, policy, by_body, listed: str = "") ->
         label = set(terms(texts[lead]))
         if len(texts[lead].split()) <= 4 and label and label <= weights.keys():
             score += _LABEL_BONUS  # the list under "Employers", asked what employers should do
-        elif _names_the_listed(" ".join(texts[i] for i in members if i <= lead), listed):
+        elif question.names_its_list(" ".join(texts[i] for i in members if i <= lead)):
             # "...indicate a range of barriers. In order of priority, these are:" names barriers.
             score += _LABEL_BONUS
         voice = chunk.voices[lead] if lead < len(chunk.voices) else "context"
         preferred = score + policy.boosts.get("list_lead", 0.0) + (_BODY_BONUS if by_body else 0.0)
         units.append(_Sentence(passage, lead, texts[lead], "list_lead", voice, score, preferred))
     return units
-
-
-def _names_the_listed(lead_in: str, listed: str) -> bool:
-    """Whether a list's lead-in names what the question asks to be listed ("factors"). Named as
-    the subject of something else it does ("Our working groups will also be publishing a range of
-    resources including:"), the word does not say what the list is of."""
-    named = set(terms(listed))
-    if not named or not named <= set(terms(lead_in)):
-        return False
-    after = [m.group(1) for m in re.finditer(rf"\b{re.escape(listed)}\b(.*)", lead_in, re.I)]
-    return not after or any(not _DOES_SOMETHING_ELSE.match(rest) for rest in after)
 
 
 def _is_list_member(text: str, role: str) -> bool:

@@ -52,6 +52,10 @@ _LIST = re.compile(
     re.I,
 )
 # The plural a list question asks for: "what are the (wider) risks", "list all the barriers".
+# A verb after the listed word, with more to come than the colon: "groups will also be publishing".
+_DOES_SOMETHING_ELSE = re.compile(
+    r"\s+(?:will|would|can|could|should|must|may|have|has|had)\b(?!\s*:?\s*$)", re.I
+)
 _LISTED = re.compile(
     r"\b(?:what|which)\s+(?:are|were)\s+(?:the|its|their|all the|the main|the key)?\s*(?:[\w'’/-]+\s+){0,3}?"
     r"([a-z-]+(?:s|ria))\b|\b(?:list|name|outline|summarise|give me)\s+(?:all\s+)?(?:the|its|their|every)\s+"
@@ -159,6 +163,19 @@ class Question:
         if not found or self.type != "list":
             return ""
         return next(group for group in found.groups() if group).lower()
+
+    def names_its_list(self, lead_in: str) -> bool:
+        """Whether a list's lead-in names what the question asks to be listed ("factors"). Named
+        as the subject of something else it does ("Our working groups will also be publishing a
+        range of resources including:"), the word does not say what the list is of."""
+        from assistant.core.lexical import terms  # the search's own idea of a word
+
+        listed = self.listed
+        named = set(terms(listed))
+        if not named or not named <= set(terms(lead_in)):
+            return False
+        after = [m.group(1) for m in re.finditer(rf"\b{re.escape(listed)}\b(.*)", lead_in, re.I)]
+        return not after or any(not _DOES_SOMETHING_ELSE.match(rest) for rest in after)
 
     @property
     def asks_for_a_number(self) -> bool:
