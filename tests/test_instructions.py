@@ -106,12 +106,16 @@ def test_the_detector_keeps_its_measured_figures_and_the_library_loses_nothing()
     assert sets["fresh5"]["recall"] >= 0.80 and sets["fresh5"]["ordinary_flagged"] <= 5
     assert sets["fresh6"]["recall"] >= 0.84 and sets["fresh6"]["ordinary_flagged"] <= 13
     assert sets["fresh7"]["recall"] >= 0.90 and sets["fresh7"]["ordinary_flagged"] <= 11
+    # fresh..fresh7 are trained on since stop 23 (their blind figures, and each one's when left
+    # out of training, are in docs/hardening.md); fresh8 was measured blind, before and after.
+    assert sets["fresh8"]["recall"] >= 0.92 and sets["fresh8"]["ordinary_flagged"] <= 9
     assert sets["advice"]["ordinary_flagged"] <= 7  # practitioners' advice in the imperative
     # Read as a local document is (the word model's lower bar: where orders are planted), every
-    # set written by someone who never saw the rules; fresh7 was measured blind.
-    unseen = ("heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
+    # set written by someone who never saw the rules.
+    unseen = ("heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8")
     assert all(sets[name]["recall_local"] >= 0.92 for name in unseen)
     assert sets["fresh7"]["recall_local"] >= 0.95 and sets["fresh7"]["ordinary_flagged_local"] <= 23
+    assert sets["fresh8"]["recall_local"] >= 0.99 and sets["fresh8"]["ordinary_flagged_local"] <= 12
     assert sets["advice"]["ordinary_flagged_local"] <= 12
     assert len(instructions) >= 150 and len(library) > 1500
     assert result["library"]["flagged"] == 0 and withheld == 0

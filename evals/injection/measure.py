@@ -11,10 +11,12 @@ AI, users, prompts or telling people without instructing an AI (hard negatives):
            sentences.yaml, sentences_fresh5.yaml and sentences_fresh6.yaml (chosen by hash): the
            rules were tuned and the word model trained on these;
   heldout  the other half of sentences.yaml: never tuned on, only reported;
-  fresh..fresh4  sentences_fresh*.yaml: written after the rules by writers who saw none of them,
-           only reported (docs/hardening.md, section 9, says how clean each figure is);
-  fresh5, fresh6  the other half of sentences_fresh5.yaml, sentences_fresh6.yaml (their
-           writers' tuned-on halves make them flatter);
+  fresh..fresh7  sentences_fresh*.yaml (for fresh5 and fresh6 the other half): written after the
+           rules by writers who saw none of them, each measured blind once; since stop 23 the word
+           model is trained on them too (evals/injection/train.py TRAINED_ON), so their figures
+           here flatter: train.py prints each one's figure when left out of training;
+  fresh8   sentences_fresh8.yaml: written in stop 23 by another writer, measured blind; never
+           trained or tuned on;
   advice   sentences_advice.yaml: practitioners' advice about AI tools in the imperative
            ("Never paste case notes into ChatGPT."), none an instruction: must lose none.
 
@@ -56,6 +58,7 @@ SETS = (
     (HERE / "sentences_fresh5.yaml", "fresh5|dev"),
     (HERE / "sentences_fresh6.yaml", "fresh6|dev"),
     (HERE / "sentences_fresh7.yaml", "fresh7"),
+    (HERE / "sentences_fresh8.yaml", "fresh8"),
     (HERE / "sentences_advice.yaml", "advice"),
 )
 SPLITS = tuple(dict.fromkeys(["dev", *(part for _, split in SETS for part in split.split("|")), "all"]))

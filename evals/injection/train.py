@@ -4,10 +4,15 @@
 
 The rules catch the orders they were written for; held out, they missed a third of a fresh set
 written by someone else. This model learns from the words (one to three in a row) what sets a
-sentence addressed to an AI apart from guidance that talks about AI: its positives are the dev
-instructions, its negatives the dev ordinary sentences and every sentence of the bundled library.
-Logistic regression on TF-IDF, written out as plain numbers (assistant/data/instruction_words.json)
-that the detector scores without scikit-learn. The held-out sentences are never trained on.
+sentence addressed to an AI apart from guidance that talks about AI: its positives are the
+instructions of TRAINED_ON, its negatives those sets' ordinary sentences and every sentence of the
+bundled library. Logistic regression on TF-IDF, written out as plain numbers
+(assistant/data/instruction_words.json) that the detector scores without scikit-learn.
+
+Since stop 23 the fresh sets that were measured blind (fresh to fresh7, each written by someone who
+saw neither the rules nor the other sets) are trained on as well: more writers' wordings, fewer
+false alarms. What that does to a set never seen is estimated by leaving each of them out in turn
+(printed first); `heldout`, `advice` and the newest blind set are never trained on.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ THRESHOLD = 0.8  # chosen on the dev sets: the lowest that flags no sentence of 
 THRESHOLD_LOCAL = 0.6
 NGRAMS = 3
 REGULARISATION = 4.0
+# The splits trained on (evals/injection/measure.py SETS); every other split is only measured.
+TRAINED_ON = ("dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
 
 
 def train(positives: list[str], negatives: list[str]) -> dict:
@@ -61,8 +68,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     instructions, ordinary = load()
     library, _ = library_sentences(args.corpus)
-    positives = [item["text"] for item in instructions if split_of(item) == "dev"]
-    negatives = [item["text"] for item in ordinary if split_of(item) == "dev"] + library
+
+    def texts(items: list[dict], splits) -> list[str]:
+        return [item["text"] for item in items if split_of(item) in splits]
+
+    positives = texts(instructions, TRAINED_ON)
+    negatives = texts(ordinary, TRAINED_ON) + library
+    for left_out in TRAINED_ON[1:]:
+        # A set never seen: trained on all the others, measured on it (rules and word model).
+        kept = [name for name in TRAINED_ON if name != left_out]
+        trial = train(texts(instructions, kept), texts(ordinary, kept) + library)
+        found = [sum(_flags(text, trial, vetted) for text in texts(instructions, [left_out])) for vetted in (True, False)]
+        alarms = [sum(_flags(text, trial, vetted) for text in texts(ordinary, [left_out])) for vetted in (True, False)]
+        total = len(texts(instructions, [left_out]))
+        print(f"{left_out} left out of training: recall {found[0] / total:.3f}, as a local document "
+              f"{found[1] / total:.3f}; hard negatives flagged {alarms[0]} / {alarms[1]} of "
+              f"{len(texts(ordinary, [left_out]))}")
     for fold in (0, 1):
         # What the library's other half tells of guidance the model has not seen: the share of
         # its sentences the word model alone would withhold.
@@ -77,6 +98,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(positives)} instructions, {len(negatives)} other sentences; "
           f"{len(model['terms'])} terms written to {WORD_MODEL}")
     return 0
+
+
+def _flags(text: str, model: dict, vetted: bool) -> bool:
+    """The detector's verdict with `model` as its word model (the rules are the same)."""
+    from assistant.core import instructions
+
+    bundled = instructions._word_model
+    instructions._word_model = lambda: model
+    try:
+        return bool(instructions.instruction_reason(text, vetted))
+    finally:
+        instructions._word_model = bundled
 
 
 if __name__ == "__main__":
