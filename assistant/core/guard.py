@@ -484,8 +484,8 @@ def _opens_with_a_name(word: re.Match[str], text: str, next_word: re.Match[str] 
     )  # fmt: skip
 
 
-# Endings of English words, not of given names: "Transcribing ...", "Anonymisation ...".
 _PLURAL_VERBS = frozenset({"are", "were", "have", "do", "don't", "aren't", "weren't"})  # "Deepfakes are ..."
+# Endings of English words, not of given names: "Transcribing ...", "Anonymisation ...".
 _WORD_ENDING = re.compile(r"(?:ing|ed|tion|sion|ment|ness|ity|ism|ise|ize|able|ible|ology|ware)$", re.I)
 
 

@@ -398,7 +398,7 @@ _MENTIONED = re.compile(
 )
 
 
-def instruction_reason(text: str, vetted: bool = True) -> str:
+def instruction_reason(text: str, vetted: bool = True, model: dict | None = None) -> str:
     """Why `text` reads as an instruction to an AI ("" when it does not). `vetted`: the text is
     from one of the library's own sources (corpus/sources.toml), where no one plants orders and a
     sentence withheld is guidance lost; a local document (a draft, an e-mail, a brochure) is read
@@ -418,7 +418,7 @@ def instruction_reason(text: str, vetted: bool = True) -> str:
         # English of another century ("divulge thy charter"): no guidance is written so; a text
         # made to slip past a reader is.
         return "disguised instruction"
-    return "worded as an instruction to an AI" if _model_reads(reading, _word_model(), vetted) else ""
+    return "worded as an instruction to an AI" if _model_reads(reading, model or _word_model(), vetted) else ""
 
 
 def is_instruction(text: str, vetted: bool = True) -> bool:

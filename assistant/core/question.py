@@ -17,6 +17,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from assistant.core.domain import Chunk
+from assistant.core.lexical import terms  # the search's own idea of a word
 
 if TYPE_CHECKING:
     from assistant.core.followup import Subject
@@ -168,8 +169,6 @@ class Question:
         """Whether a list's lead-in names what the question asks to be listed ("factors"). Named
         as the subject of something else it does ("Our working groups will also be publishing a
         range of resources including:"), the word does not say what the list is of."""
-        from assistant.core.lexical import terms  # the search's own idea of a word
-
         listed = self.listed
         named = set(terms(listed))
         if not named or not named <= set(terms(lead_in)):

@@ -22,7 +22,7 @@ import json
 import sys
 from pathlib import Path
 
-from assistant.core.instructions import WORD_MODEL, reading_for_words, reads_as_instruction
+from assistant.core.instructions import WORD_MODEL, instruction_reason, reading_for_words, reads_as_instruction
 from evals.injection.measure import library_sentences, load, split_of
 
 THRESHOLD = 0.8  # chosen on the dev sets: the lowest that flags no sentence of the bundled library
@@ -78,12 +78,11 @@ def main(argv: list[str] | None = None) -> int:
         # A set never seen: trained on all the others, measured on it (rules and word model).
         kept = [name for name in TRAINED_ON if name != left_out]
         trial = train(texts(instructions, kept), texts(ordinary, kept) + library)
-        found = [sum(_flags(text, trial, vetted) for text in texts(instructions, [left_out])) for vetted in (True, False)]
-        alarms = [sum(_flags(text, trial, vetted) for text in texts(ordinary, [left_out])) for vetted in (True, False)]
-        total = len(texts(instructions, [left_out]))
-        print(f"{left_out} left out of training: recall {found[0] / total:.3f}, as a local document "
-              f"{found[1] / total:.3f}; hard negatives flagged {alarms[0]} / {alarms[1]} of "
-              f"{len(texts(ordinary, [left_out]))}")
+        orders, others = texts(instructions, [left_out]), texts(ordinary, [left_out])
+        found = [sum(bool(instruction_reason(t, vetted, trial)) for t in orders) for vetted in (True, False)]
+        alarms = [sum(bool(instruction_reason(t, vetted, trial)) for t in others) for vetted in (True, False)]
+        print(f"{left_out} left out of training: recall {found[0] / len(orders):.3f}, as a local document "
+              f"{found[1] / len(orders):.3f}; hard negatives flagged {alarms[0]} / {alarms[1]} of {len(others)}")
     for fold in (0, 1):
         # What the library's other half tells of guidance the model has not seen: the share of
         # its sentences the word model alone would withhold.
@@ -98,18 +97,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(positives)} instructions, {len(negatives)} other sentences; "
           f"{len(model['terms'])} terms written to {WORD_MODEL}")
     return 0
-
-
-def _flags(text: str, model: dict, vetted: bool) -> bool:
-    """The detector's verdict with `model` as its word model (the rules are the same)."""
-    from assistant.core import instructions
-
-    bundled = instructions._word_model
-    instructions._word_model = lambda: model
-    try:
-        return bool(instructions.instruction_reason(text, vetted))
-    finally:
-        instructions._word_model = bundled
 
 
 if __name__ == "__main__":
