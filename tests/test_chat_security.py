@@ -130,8 +130,8 @@ def test_a_long_feedback_comment_is_refused_before_it_is_guarded(chat):
 
 
 # Loaded by every Python process of the server below: the network guard (as in every process the
-# tests start), then a guard that takes a second per call. Asleep in a worker thread it holds up
-# nobody; asleep on the event loop it holds up every chat.
+# tests start), then a guard that takes two seconds per call. Asleep in a worker thread it holds
+# up nobody; asleep on the event loop it holds up every chat for two seconds at a time.
 SLOW_GUARD = """
 import runpy, sys, time
 runpy.run_path({netguard!r}, run_name="sitecustomize")
@@ -156,7 +156,7 @@ def slow_guard_chat(tmp_path_factory, library_settings):
     site = folder / "site"
     site.mkdir()
     netguard = PROJECT_ROOT / "tests" / "netguard" / "sitecustomize.py"
-    code = SLOW_GUARD.format(netguard=str(netguard), root=str(PROJECT_ROOT), seconds=1.0)
+    code = SLOW_GUARD.format(netguard=str(netguard), root=str(PROJECT_ROOT), seconds=2.0)
     (site / "sitecustomize.py").write_text(code)
     server = ChatServer(
         folder / "chat.log",
@@ -174,7 +174,7 @@ def slow_guard_chat(tmp_path_factory, library_settings):
 def test_the_guard_runs_off_the_event_loop(slow_guard_chat):
     """A question and a comment, each guarded (slowly), while /health is asked every 20 ms; then
     a pasted 200,000-character document and a comment over the limit, refused without being
-    guarded at all (the guard takes a second here)."""
+    guarded at all (the guard takes two seconds here)."""
     url = slow_guard_chat.url
 
     async def scenario() -> tuple[float, float, float, float]:
@@ -205,7 +205,9 @@ def test_the_guard_runs_off_the_event_loop(slow_guard_chat):
         f"guarded; 200k pasted refused in {question_refused:.2f} s, a long comment in "
         f"{comment_refused:.2f} s"
     )
-    assert worst < 0.5
+    # A guard on the event loop holds /health for its two seconds; a busy machine has shown
+    # one-off half-second hiccups that have nothing to do with the guard.
+    assert worst < 1.0
     assert question_refused < 1.0 and comment_refused < 1.0
 
 

@@ -87,6 +87,17 @@ def _data_layer() -> FeedbackOnlyDataLayer:
     return DATA_LAYER
 
 
+@cl.on_app_startup
+async def open_the_library() -> None:
+    """The index and the models are loaded before the first chat, not during it: loading holds
+    the interpreter for moments at a time, which would stall every chat already open. A library
+    that cannot be opened yet is not an error here: each chat says what to run."""
+    try:
+        await asyncio.to_thread(SHARED.open)
+    except Exception as exc:  # noqa: BLE001 (each chat reports it in plain English)
+        _log.warning("The library is not open yet: %s", exc)
+
+
 if SETTINGS.chat_users_file:
     log_ins = LogIns(SETTINGS.chat_users_file)
 
