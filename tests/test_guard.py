@@ -85,6 +85,10 @@ def test_what_a_social_worker_might_type(question, kinds):
         "Our DCS wants the note-taker live in every team by April. Is that reasonable?",
         "We went live in May 2025 without a policy. Is that a problem?",
         "Visits often switch into Punjabi or Mirpuri. Can I rely on the transcription app?",
+        # A verb after "colleague" or "client" is not a name because the word list lacks its
+        # form: the dev set's "a colleague reckons you can..." lost "reckons" to a [name].
+        "A colleague reckons you can get the AI to draft the analysis. Am I OK to do that?",
+        "My client wants the AI notes deleted. Can I do that?",
     ],
 )
 def test_guidance_questions_are_left_alone(question):
@@ -94,6 +98,11 @@ def test_guidance_questions_are_left_alone(question):
 def test_a_name_typed_in_lower_case_is_still_found():
     found = redact("The referral form has my client grace williams on it. Can I upload it to an AI app?")
     assert found.text == "The referral form has my client [name] on it. Can I upload it to an AI app?"
+
+
+def test_a_lower_case_name_after_a_cue_is_found_whatever_follows():
+    found = redact("my client kayden said no to the transcription app, can I still use it?")
+    assert found.text.startswith("my client [name] said no")
 
 
 def test_nhs_check_digit():

@@ -366,9 +366,15 @@ def _could_be_name(word: re.Match[str], text: str, after_cue: bool, after_title:
         return True
     if after_title:
         return base not in _FUNCTION_WORDS  # "mr o'brien": after a title, almost anything is a name
-    if base in _common_words():
+    if base in _common_words() or _inflected(base):
         return word.group()[0].isupper() and _inside_sentence(text, word) and after_cue
     return after_cue or word.group()[0].isupper()
+
+
+def _inflected(base: str) -> bool:
+    """A form of a common word the word list does not hold: "a colleague reckons you can..."."""
+    stems = [base[: -len(ending)] for ending in ("s", "es", "ed", "d", "ing") if base.endswith(ending)]
+    return any(len(stem) >= 3 and stem in _common_words() for stem in stems)
 
 
 def _reads_as_a_word(word: re.Match[str], text: str) -> bool:
