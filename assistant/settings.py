@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # `assistant ingest --fetch`.
     fetch_timeout_s: float = 20.0
     fetch_max_mb: float = 25.0
+    # At ingest, what the rules read as advice, finding, testimony, definition or context is read
+    # again by a model over the sentence's vector (assistant/core/role_model.py); off: the rules
+    # alone. A change takes effect with `assistant ingest --rebuild`.
+    role_model: bool = True
 
     # Retrieval: hybrid dense + BM25, fused; thresholds measured on evals/cases/dev.yaml.
     retrieval_k: int = 5

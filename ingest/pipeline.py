@@ -19,6 +19,7 @@ from filelock import FileLock, Timeout
 from assistant.core.domain import Chunk, Source
 from assistant.core.embeddings import Embedder, pack_vectors
 from assistant.core.printable import printable
+from assistant.core.role_model import bundled_role_model, with_model_roles
 from assistant.settings import Settings
 from assistant.core.store import ChunkStore, Index, IndexInfo, IndexProblem, check_model
 from ingest.chunk import ChunkShape, chunk_document
@@ -28,7 +29,7 @@ from ingest.document import FileProblem, Limits
 from ingest.hubness import with_hubness
 
 # Bump when parsing or chunking changes, so every file is processed again.
-PIPELINE_VERSION = "parse-2.withhold-6.chunk-2.sentences-1.roles-5.hubness-1.hnsw-2"
+PIPELINE_VERSION = "parse-2.withhold-6.chunk-2.sentences-1.roles-6.rolemodel-1.hubness-1.hnsw-2"
 
 # (stage, done, total[, item]): "load" (parser and models, once), "parse" (after each file, with
 # its path), "embed" (after each batch of chunks).
@@ -159,6 +160,9 @@ def _ingest(settings, embedder, index, corpus, rebuild, progress) -> IngestRepor
     building = index.begin(info)
     chunks, vectors = _carry_over(live, carried)
     embedded, embedded_vectors = _embed(live if reusable else None, prepared, embedder, settings, progress)
+    if settings.role_model:
+        # Only what was just chunked: carried-over passages already carry the model's roles.
+        embedded = with_model_roles(embedded, bundled_role_model(embedder.model_id))
     chunks, vectors = chunks + embedded, vectors + embedded_vectors
     # Every sentence's hubness is decided by the whole library, carried-over passages included.
     building.upsert(with_hubness(chunks, len(vectors[0])) if chunks else [], vectors)

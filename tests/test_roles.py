@@ -163,14 +163,16 @@ def test_who_can_help_comes_from_the_referrals_file():
 
 
 @pytest.mark.slow
-def test_the_rules_against_every_hand_labelled_sentence_of_the_library(assistant):
+def test_the_roles_against_every_hand_labelled_sentence_of_the_library(assistant):
     from evals.roles.measure import indexed_roles, load_labels, measure, render
 
     result = measure(load_labels(), indexed_roles(assistant.retriever.chunks))
     print(render(result))
     assert result["unmatched"] <= 10  # the labels are of this library, split as it is split
     held_out = result["sets"]["heldout"]
-    # Measured on the held-out half (never tuned on): see evals/README.md for the figures.
-    assert held_out["reported_precision"] >= 0.8 and held_out["reported_recall"] >= 0.6
+    # Measured on the held-out half (never tuned or trained on): see evals/README.md. The rules
+    # alone found 69% of what people reported; read again by the model (role_model.py), 82%.
+    assert held_out["reported_precision"] >= 0.78 and held_out["reported_recall"] >= 0.78
+    assert held_out["accuracy"] >= 0.76  # rules alone 0.74
     assert held_out["roles"]["standard"]["recall"] == 1.0
     assert held_out["roles"]["list_item"]["recall"] >= 0.9

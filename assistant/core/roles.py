@@ -35,6 +35,10 @@ _CONTENTS = re.compile(r"\.{4,}\s*(?:\|\s*)?\d*\s*$")
 _REFERENCE = re.compile(
     r"\baccessed\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4}|^\d{1,3}\s+(?:Ibid|Op\.? cit)\b|^(?:Ibid|Op\.? cit)\.?$"
     r"|^\d{1,3}\s+[A-Z][^.]{0,80},\s*['‘“]"  # "13 BytePlus, 'What Is...'": a numbered footnote citing a title
+    # A reference's year, volume and issue ("...Review' (2025) 60(1) European Journal of
+    # Education"): the tail of a citation split from its title, which answered a how-to question.
+    r"|\((?:19|20)\d\d[a-z]?\),?\s*\d{1,4}\s*\(\d{1,3}\)|\b\d{1,4}\s?\(\d{1,3}\),?\s*(?:pp?\.\s*)?\d+\s*[-–]\s*\d+\b"
+    r"|\bdoi(?:\.org)?\s*[:/]"
 )
 _CONTACT = re.compile(r"@\w|\bwww\.|https?://|\b0\d{3}\s?\d{3}\s?\d{4}\b")
 _FURNITURE = re.compile(
