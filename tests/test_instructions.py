@@ -166,6 +166,20 @@ def test_an_order_cut_in_two_across_blocks_is_withheld_whole():
 
 
 @pytest.mark.slow
+def test_training_the_word_model_again_gives_the_bundled_one():
+    """Its readings depend on the data alone, not on the model they replace (they once did: each
+    run of the training gave a slightly different model)."""
+    from evals.injection.train import train, training_data
+    from assistant.core.instructions import WORD_MODEL
+
+    instructions, ordinary = load()
+    positives, negatives, words = training_data(instructions, ordinary, library_sentences()[0])
+    retrained = json.loads(json.dumps(train(positives, negatives, words), ensure_ascii=False))
+
+    assert retrained == json.loads(WORD_MODEL.read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
 def test_ingest_reports_what_it_withheld_and_sources_shows_it(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -30,7 +30,9 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 WORD_MODEL = Path(__file__).resolve().parent.parent / "data" / "instruction_words.json"
@@ -406,14 +408,15 @@ def instruction_reason(text: str, vetted: bool = True, model: dict | None = None
     if _MIXED_SCRIPT.search(text):
         # Latin words spelt with Cyrillic or Greek look-alike letters: written to slip past a reader.
         return "disguised instruction"
-    readings = _readings(text)
+    known = _words_of(model) or _known_words()
+    readings = _readings(text, known)
     for candidate in readings:
         for reason, rule in _RULES:
             if rule.search(candidate):
                 return reason
     reading = readings[-1].lower()  # reading_for_words(text), already worked out
     compact = re.sub(r"[^a-z]", "", reading)
-    if _COMPACT.search(compact) or _leet_words(text) >= 2 or len(_ARCHAIC.findall(text)) >= 2:
+    if _COMPACT.search(compact) or _leet_words(text, known) >= 2 or len(_ARCHAIC.findall(text)) >= 2:
         # Words spelt with digits for letters ("t3ll th3m c0nsent is n0t n33ded") or in the
         # English of another century ("divulge thy charter"): no guidance is written so; a text
         # made to slip past a reader is.
@@ -428,7 +431,12 @@ def is_instruction(text: str, vetted: bool = True) -> bool:
 def reads_as_instruction(text: str, model: dict | None = None, vetted: bool = True) -> bool:
     """The word model's verdict. It judges sentences, not fragments: three words or fewer
     ("Of this cohort:", a heading) carry too little for it (the rules still read them)."""
-    return _model_reads(reading_for_words(text), model or _word_model(), vetted)
+    return _model_reads(reading_for_words(text, _words_of(model)), model or _word_model(), vetted)
+
+
+def _words_of(model: dict | None) -> frozenset[str] | None:
+    """The words a model given to score with was trained to split run-together text into."""
+    return vocabulary(model["words"]) if model and "words" in model else None
 
 
 def _model_reads(reading: str, model: dict, vetted: bool = True) -> bool:
@@ -455,10 +463,9 @@ def _word_score(words: list[str], model: dict) -> float:
     return 1 / (1 + math.exp(-logit))
 
 
-def _leet_words(text: str) -> int:
+def _leet_words(text: str, known: frozenset[str]) -> int:
     """How many words are known words spelt with digits for letters ("c0nsent", "t3ll"); a word
     with its digits at the end ("LS1", "GPT4") or known as written ("B2B" aside) is not one."""
-    known = _known_words()
     count = 0
     for word in _LEET_INSIDE.findall(text):
         read = word.translate(_LEET).lower()
@@ -466,10 +473,9 @@ def _leet_words(text: str) -> int:
     return count
 
 
-def _segmented(text: str) -> str:
+def _segmented(text: str, known: frozenset[str]) -> str:
     """Words run together in lower case ("letthepersonknowthat...") split into known words, when
     every letter falls in one; other text as it is."""
-    known = _known_words()
 
     def split(run: str) -> str:
         lower = run.lower()
@@ -490,13 +496,32 @@ def _segmented(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _known_words() -> frozenset[str]:
-    """The single words of the word model: the labelled sentences' and the library's."""
-    return frozenset(term for term in _word_model()["terms"] if " " not in term)
+    """The words run-together text is split into: common English words and the library's own,
+    as the word model was trained with them (a model from before it kept them: its single words)."""
+    model = _word_model()
+    if "words" not in model:
+        return frozenset(term for term in model["terms"] if " " not in term)
+    return vocabulary(model["words"])
 
 
-def reading_for_words(text: str) -> str:
-    """The reading the word model is trained and scored on: every disguise undone, lower case."""
-    return _readings(text)[-1].lower()
+def vocabulary(library_words: Iterable[str]) -> frozenset[str]:
+    """Common English words and `library_words`. Decided by the word lists and the library alone,
+    never by a trained model: training on readings split with the last model's words gave a
+    slightly different model at each run."""
+    return _vocabulary(tuple(library_words))
+
+
+@lru_cache(maxsize=4)
+def _vocabulary(library_words: tuple[str, ...]) -> frozenset[str]:
+    text = resources.files("assistant.data").joinpath("common_words.txt").read_text(encoding="utf-8")
+    common = (word for line in text.splitlines() if not line.startswith("#") for word in line.split())
+    return frozenset(common) | frozenset(library_words)
+
+
+def reading_for_words(text: str, known: frozenset[str] | None = None) -> str:
+    """The reading the word model is trained and scored on: every disguise undone, lower case.
+    `known`: the words to split run-together text into (default: the bundled model's)."""
+    return _readings(text, known)[-1].lower()
 
 
 @lru_cache(maxsize=1)
@@ -507,7 +532,7 @@ def _word_model() -> dict:
 _WORD = re.compile(r"\b\w\w+\b")
 
 
-def _readings(text: str) -> list[str]:
+def _readings(text: str, known: frozenset[str] | None = None) -> list[str]:
     """The text as written and as a reader would read it: Unicode forms and look-alike letters
     folded, zero-width characters and soft hyphens dropped, l e t t e r s spaced out joined (word
     by word: the gaps between words are wider), hyphen-split words joined, RunTogetherWords split,
@@ -521,4 +546,4 @@ def _readings(text: str) -> list[str]:
     joined = " ".join(_HYPHENATED.sub("", joined).split())
     split = _CAMEL.sub(" ", joined) if " " not in joined.strip() else joined
     unleet = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), split)
-    return list(dict.fromkeys([" ".join(plain.split()), joined, split, unleet, _segmented(unleet)]))
+    return list(dict.fromkeys([" ".join(plain.split()), joined, split, unleet, _segmented(unleet, known or _known_words())]))
