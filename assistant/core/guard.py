@@ -15,10 +15,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from importlib import resources
 
 from assistant.core.domain import PersonalData
 from assistant.core.reading import as_read, in_original
+from assistant.data import word_list
 
 PLACEHOLDERS = {
     "NHS_NUMBER": "[NHS number]",
@@ -533,26 +533,18 @@ def _without_overlaps(found: list[PersonalData]) -> list[PersonalData]:
     return kept
 
 
-@lru_cache(maxsize=None)
-def _word_list(name: str) -> frozenset[str]:
-    text = resources.files("assistant.data").joinpath(name).read_text(encoding="utf-8")
-    return frozenset(
-        word for line in text.splitlines() if not line.startswith("#") for word in line.split()
-    )
-
-
 @lru_cache(maxsize=None)  # built once: it was rebuilt (11,000 names) for every word of the text
 def _given_names() -> frozenset[str]:
-    return _word_list("first_names.txt") - _ambiguous_names()
+    return word_list("first_names.txt") - _ambiguous_names()
 
 
 def _ambiguous_names() -> frozenset[str]:
-    return _word_list("ambiguous_names.txt")
+    return word_list("ambiguous_names.txt")
 
 
 def _surnames() -> frozenset[str]:
-    return _word_list("surnames.txt")
+    return word_list("surnames.txt")
 
 
 def _common_words() -> frozenset[str]:
-    return _word_list("common_words.txt")
+    return word_list("common_words.txt")

@@ -32,8 +32,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
+
+from assistant.data import word_list
 
 WORD_MODEL = Path(__file__).resolve().parent.parent / "data" / "instruction_words.json"
 
@@ -513,9 +514,7 @@ def vocabulary(library_words: Iterable[str]) -> frozenset[str]:
 
 @lru_cache(maxsize=4)
 def _vocabulary(library_words: tuple[str, ...]) -> frozenset[str]:
-    text = resources.files("assistant.data").joinpath("common_words.txt").read_text(encoding="utf-8")
-    common = (word for line in text.splitlines() if not line.startswith("#") for word in line.split())
-    return frozenset(common) | frozenset(library_words)
+    return word_list("common_words.txt") | frozenset(library_words)
 
 
 def reading_for_words(text: str, known: frozenset[str] | None = None) -> str:
@@ -546,4 +545,5 @@ def _readings(text: str, known: frozenset[str] | None = None) -> list[str]:
     joined = " ".join(_HYPHENATED.sub("", joined).split())
     split = _CAMEL.sub(" ", joined) if " " not in joined.strip() else joined
     unleet = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), split)
-    return list(dict.fromkeys([" ".join(plain.split()), joined, split, unleet, _segmented(unleet, known or _known_words())]))
+    segmented = _segmented(unleet, known or _known_words())
+    return list(dict.fromkeys([" ".join(plain.split()), joined, split, unleet, segmented]))

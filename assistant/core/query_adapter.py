@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from importlib import resources
-from io import BytesIO
 from pathlib import Path
 
 import numpy
+
+from assistant.data import bundled_arrays
 
 ADAPTER_FILE = "query_adapter.npz"
 
@@ -59,8 +59,5 @@ def bundled_adapter(model: str) -> QueryAdapter | None:
 
 @lru_cache(maxsize=1)
 def _bundled() -> QueryAdapter | None:
-    resource = resources.files("assistant.data").joinpath(ADAPTER_FILE)
-    if not resource.is_file():
-        return None
-    with numpy.load(BytesIO(resource.read_bytes())) as stored:
-        return QueryAdapter(stored["matrix"], str(stored["model"]))
+    stored = bundled_arrays(ADAPTER_FILE)
+    return QueryAdapter(stored["matrix"], str(stored["model"])) if stored else None

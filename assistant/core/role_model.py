@@ -18,14 +18,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
-from importlib import resources
-from io import BytesIO
 from pathlib import Path
 
 import numpy
 
 from assistant.core.domain import Chunk
 from assistant.core.embeddings import unpack_array
+from assistant.data import bundled_arrays
 
 MODEL_FILE = "role_model.npz"
 # The roles the model may give or take away; its inputs are the vector and one of these.
@@ -91,8 +90,5 @@ def bundled_role_model(embedding_model: str) -> RoleModel | None:
 
 @lru_cache(maxsize=1)
 def _bundled() -> RoleModel | None:
-    resource = resources.files("assistant.data").joinpath(MODEL_FILE)
-    if not resource.is_file():
-        return None
-    with numpy.load(BytesIO(resource.read_bytes())) as stored:
-        return RoleModel(stored["weights"], stored["bias"], str(stored["model"]))
+    stored = bundled_arrays(MODEL_FILE)
+    return RoleModel(stored["weights"], stored["bias"], str(stored["model"])) if stored else None

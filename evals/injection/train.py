@@ -30,6 +30,7 @@ from pathlib import Path
 from assistant.core.instructions import (
     WORD_MODEL, instruction_reason, reading_for_words, reads_as_instruction, vocabulary,
 )
+from assistant.data import word_list
 from evals.injection.measure import library_sentences, load, split_of
 
 THRESHOLD = 0.8  # chosen on the dev sets: the lowest that flags no sentence of the bundled library
@@ -47,7 +48,7 @@ TRAINED_ON = ("dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", 
 def library_words(library: list[str]) -> list[str]:
     """The library's own words that the common-word list lacks ("genai", "copilot"): with it, the
     words run-together text is split into (instructions.vocabulary)."""
-    common = vocabulary(())
+    common = word_list("common_words.txt")
     return sorted({w for text in library for w in re.findall(r"[a-z]{2,}", text.lower())} - common)
 
 
