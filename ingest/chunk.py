@@ -19,6 +19,7 @@ from assistant.core.sentences import sentence_spans
 from ingest.document import Element
 
 _LIST_MARKER = "- "
+_SUB_ITEM_INDENT = "  "
 _MAX_OVERLAP_WORDS = 40
 _SMALL_TAIL_WORDS = 30
 
@@ -42,6 +43,7 @@ class _Unit:
     is_table: bool
     page: int | None
     kind: str  # the element's: "paragraph", "list_item", "table_row"
+    depth: int  # a list item's nesting (the element's level)
     role: str = "context"  # assistant/core/roles.py, decided once the section's units are known
     voice: str = "context"
 
@@ -52,7 +54,9 @@ def render(elements: list[Element]) -> tuple[str, list[tuple[int, int]]]:
     spans: list[tuple[int, int]] = []
     position = 0
     for element in elements:
-        line = _LIST_MARKER + element.text if element.kind == "list_item" else element.text
+        line = element.text
+        if element.kind == "list_item":  # a sub-item indented under its item, as Markdown shows it
+            line = _SUB_ITEM_INDENT * element.level + _LIST_MARKER + element.text
         spans.append((position, position + len(line)))
         parts.append(line)
         position += len(line) + 1
@@ -121,17 +125,19 @@ def _units(element: Element, index: int, start: int, end: int, text: str, max_wo
     pieces = [(start, end)] if is_table else [
         (start + a, start + b) for a, b in sentence_spans(text[start:end])
     ]
-    pieces[0] = (start, pieces[0][1])  # the first piece carries the list marker
     for number, (a, b) in enumerate(_split_long(pieces, text, max_words)):
+        if number == 0:
+            a = start  # the first piece carries the list marker, and a sub-item's indentation
+        depth = element.level if element.kind == "list_item" else 0
         yield _Unit(
-            a, b, len(text[a:b].split()), index, number == 0, is_table, element.page, element.kind
+            a, b, len(text[a:b].split()), index, number == 0, is_table, element.page, element.kind, depth
         )
 
 
 def _with_roles(units: list[_Unit], text: str) -> list[_Unit]:
     """Each sentence's role and voice (assistant/core/roles.py), read in the order of its section."""
     labelled = label(
-        [SentenceInContext(text[u.start : u.end], u.kind, u.first_in_element) for u in units]
+        [SentenceInContext(text[u.start : u.end], u.kind, u.first_in_element, u.depth) for u in units]
     )
     return [replace(unit, role=role, voice=voice) for unit, (role, voice) in zip(units, labelled)]
 

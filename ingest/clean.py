@@ -24,6 +24,8 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 # `[text](target)`, with Markdown's escaped brackets inside the text.
 _LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\([^)\s]*\)")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
+# A list item's line: its indentation, marker and text.
+_LIST_LINE = re.compile(r"^( *)([-*+]|\d+[.)])( +)(?=\S)")
 _BULLET = re.compile(r"^(?:[-*•▪◦‣>]\s*)+")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
@@ -35,6 +37,29 @@ def clean_markdown_source(text: str) -> str:
     text = _SUPERSCRIPT.sub(r"\1", text)
     text = _QUOTED_LIST_ITEM.sub(r"\1 ", text)
     return _STRIKE.sub(r"\1", text)
+
+
+def nest_list_items(text: str) -> str:
+    """Nested list items indented by four spaces a level, as the Markdown reader needs to see
+    them nested. Converted documents indent a sub-item by two ("- There are significant
+    risks..." / "  - unfair outcomes"); read as written, the sub-items became more items of the
+    outer list and the sentence that introduces them an item like any other."""
+    lines = text.split("\n")
+    indents: list[int] = []  # the indentation of each open item, outermost first
+    for number, line in enumerate(lines):
+        found = _LIST_LINE.match(line)
+        if found is None:
+            if line.strip() and not line[:1].isspace() and number and not lines[number - 1].strip():
+                indents = []  # a paragraph after a blank line ends the list
+            continue
+        indent = len(found.group(1))
+        if not indents and indent >= 4:
+            continue  # indented code, not a list
+        while indents and indent <= indents[-1]:
+            indents.pop()
+        lines[number] = " " * 4 * len(indents) + line[indent:]
+        indents.append(indent)
+    return "\n".join(lines)
 
 
 def clean_plain_source(text: str) -> str:

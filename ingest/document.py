@@ -21,7 +21,7 @@ class Element:
 
     kind: str  # "heading", "paragraph", "list_item", "table_row"
     text: str
-    level: int = 0  # heading depth, 0 for the top
+    level: int = 0  # a heading's depth; a list item's nesting under other items; 0 at the top
     page: int | None = None
     table: int | None = None  # which table a row belongs to, counted through the document
 

@@ -30,6 +30,7 @@ from ingest.clean import (
     clean_markdown_source,
     clean_plain_source,
     is_table_row,
+    nest_list_items,
     split_table_row,
 )
 
@@ -117,7 +118,7 @@ def _parse_text(text: str) -> ParsedDocument:
 
 
 def _parse_markdown(text: str) -> ParsedDocument:
-    text = clean_markdown_source(text)
+    text = nest_list_items(clean_markdown_source(text))
     elements = _with_tables(text, lambda block: _convert(partition_md(text=block)))
     return ParsedDocument(elements, title=_first_heading(elements))
 
@@ -276,7 +277,9 @@ def _convert(found: list[UnstructuredElement], page: int | None = None) -> list[
             level = item.metadata.category_depth or 0
             elements.append(Element("heading", text, level=level, page=page))
         elif isinstance(item, ListItem):
-            elements.append(Element("list_item", text, page=page))
+            # unstructured counts a list's own items as depth 1, their sub-items as 2
+            level = max(0, (item.metadata.category_depth or 1) - 1)
+            elements.append(Element("list_item", text, level=level, page=page))
         else:
             elements.append(Element("paragraph", text, page=page))
     return elements

@@ -29,7 +29,7 @@ def test_ask_json_has_the_documented_shape_and_no_personal_data(library_settings
     assert set(answer["passages"][0]) == {"rank", "chunk_id", "source_id", "title", "section", "page", "score", "text"}
     assert set(answer["timings_ms"]) >= {"guard", "retrieve", "generate", "verify", "total"}
     assert answer["question_type"] == "permission"
-    assert set(answer["claims"][0]) == {"text", "part", "role", "item", "citations"}
+    assert set(answer["claims"][0]) == {"text", "part", "role", "item", "level", "citations"}
     assert answer["lead"] == answer["claims"][0] and answer["lead"]["part"] == "lead"
 
 

@@ -66,3 +66,19 @@ def test_ids_are_stable_and_change_with_the_text():
     edited[1] = Element("paragraph", "A different opening sentence.")
     _, changed = chunk_document("src", "Title", edited, ChunkShape(), lambda t: True)
     assert changed[0].id != once[0].id and changed[-1].id == once[-1].id
+
+
+def test_a_sub_item_keeps_its_indentation_in_its_sentence_and_its_chunk():
+    # The indentation is how an answer knows which items a sub-list belongs to, even when the
+    # sub-item opens a chunk of its own.
+    elements = [
+        Element("heading", "Risks", level=0),
+        Element("list_item", "There are significant risks, without shared guardrails"),
+        *[Element("list_item", f"{words(12, f'r{n}x')}", level=1) for n in range(8)],
+    ]
+    text, chunks = chunk_document("src", "Title", elements, ChunkShape(30, 40, 1), lambda t: True)
+    assert "\n  - The r0x0" in text
+    assert len(chunks) > 1 and chunks[1].sentence_texts()[0].startswith("  - The r")
+    for chunk in chunks:
+        assert text[chunk.start : chunk.end] == chunk.text
+        assert all(s.startswith(("- ", "  - ")) for s in chunk.sentence_texts())

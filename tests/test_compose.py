@@ -176,6 +176,102 @@ def test_a_lead_that_runs_on_into_a_list_brings_the_whole_list_as_a_list():
     assert html.count("<li>") == 3 and "In order of priority" in html.split("<ul>")[0]
 
 
+def nested_list() -> list[Element]:
+    return [
+        Element("heading", "The case for AI", level=1),
+        Element("paragraph", "Speakers set out the case for and against AI in social work:"),
+        Element("list_item", "There are significant risks, without shared guardrails AI use can drift"),
+        *[Element("list_item", item, level=1) for item in ("unfair outcomes", "hard to explain", "exclusion")],
+        Element("list_item", "An opportunity to reduce admin burden and support learning and planning"),
+        Element("list_item", "Practice improvement"),
+        *[Element("list_item", item, level=1) for item in ("Person centred", "Relationship enhancing")],
+    ]
+
+
+def test_a_nested_list_is_shown_nested_under_its_items():
+    from markdown_it import MarkdownIt
+
+    from assistant.core.prompts import load_template
+    from assistant.core.render import render_markdown
+
+    question = read_question("What are the arguments for and against AI in social work?")
+    assert question.type == "list"
+    draft = drafted(chunked(nested_list()), question, {"Speakers set out": 0.9})
+    items = [(c.text, c.level) for c in draft.claims if c.item]
+    assert items == [
+        ("There are significant risks, without shared guardrails AI use can drift", 0),
+        ("unfair outcomes", 1), ("hard to explain", 1), ("exclusion", 1),
+        ("An opportunity to reduce admin burden and support learning and planning", 0),
+        ("Practice improvement", 0), ("Person centred", 1), ("Relationship enhancing", 1),
+    ]  # fmt: skip
+    text = render_markdown(draft.claims, draft.lists, "extractive", load_template("messages.v2.md"))
+    html = MarkdownIt("commonmark").render(text)
+    # three items in the outer list, two of them with a list of their own
+    assert html.count("<ul>") == 3 and html.count("<li>") == 8
+    assert "hard to explain" in html.split("<li>")[1 + 2] and "Practice improvement" not in html.split("</ul>")[0]
+
+
+def test_an_item_over_sub_items_introduces_them_and_no_more():
+    question = read_question("What risks are there without shared guardrails for AI use?")
+    draft = drafted(chunked(nested_list()), question, {"There are significant risks": 0.9})
+    assert draft.claims[0].part == "lead" and draft.claims[0].text.startswith("There are significant risks")
+    # its own sub-items, not the outer list's next item
+    assert [(c.text, c.level) for c in draft.claims if c.item] == [
+        ("unfair outcomes", 0), ("hard to explain", 0), ("exclusion", 0),
+    ]  # fmt: skip
+
+
+def test_a_sub_item_shown_without_its_list_comes_after_the_item_it_is_under():
+    chunks = chunked([
+        Element("heading", "Assessment", level=1),
+        Element("paragraph", "Educators described several approaches to assessment in the age of AI:"),
+        Element("list_item", "Rethinking how learning is assessed: some universities are redesigning their "
+                             "assessments to be AI-proof or to use AI meaningfully in learning."),
+        Element("list_item", "creating assignments that require personal reflection that AI struggles to "
+                             "replicate", level=1),
+        Element("list_item", "in-person examinations and knowledge tests", level=1),
+        Element("list_item", "Personalised learning pathways can support learning at the student's own pace."),
+    ])  # fmt: skip
+    question = read_question("How can assignments be designed so that AI cannot write them?")
+    draft = drafted(chunks, question, {"creating assignments": 0.9})
+    texts = [c.text for c in draft.claims]
+    shown = texts.index("creating assignments that require personal reflection that AI struggles to replicate")
+    assert texts[shown - 1].startswith("Rethinking how learning is assessed")
+
+
+def test_a_lead_in_that_follows_a_lone_lead_comes_with_its_list():
+    long_items = [
+        "creating assignments that require personal reflection and specific application of learning",
+        "presentations (video or in person) where students demonstrate their learning to the tutors",
+    ]
+    chunks = chunked([
+        Element("heading", "Assessment", level=1),
+        Element("list_item", "Rethinking how learning is assessed: some universities are redesigning "
+                             "assessments to be AI-proof. Some examples include:"),
+        *[Element("list_item", item, level=1) for item in long_items],
+    ])  # fmt: skip
+    question = read_question("How are universities making assessments AI-proof?")
+    draft = drafted(chunks, question, {"Rethinking how": 0.9})
+    texts = [c.text for c in draft.claims]
+    assert texts[0].startswith("Rethinking how") and texts[1] == "Some examples include:"
+    assert [c.text for c in draft.claims if c.item] == long_items  # not the lead-in alone
+
+
+def test_a_sentence_that_points_back_to_what_people_reported_does_not_open_the_answer():
+    # Alone, "This creates issues..." refers to nothing; with the sentence before it, the answer
+    # would open with what participants feared, not with the guidance.
+    chunks = chunked([
+        Element("heading", "Records", level=1),
+        Element("paragraph", "Participants were concerned that case systems could fill with unchecked "
+                             "records. This creates issues with the reliability of case records."),
+        Element("paragraph", "AI-generated records remain the responsibility of the worker who saves them."),
+    ])  # fmt: skip
+    question = read_question("Can I save AI notes straight onto the case record?")
+    assert question.type == "permission"
+    draft = drafted(chunks, question, {"This creates": 0.9, "Participants": 0.5, "AI-generated": 0.6})
+    assert draft.claims[0].part == "lead" and draft.claims[0].text.startswith("AI-generated records")
+
+
 def test_a_lead_that_leans_on_the_sentence_before_is_shown_after_it():
     chunks = chunked([
         Element("heading", "Reflective logs", level=1),

@@ -53,6 +53,40 @@ def test_a_list_item_converted_as_a_quotation_stays_a_list_item(tmp_path):
     ]  # fmt: skip
 
 
+def test_nested_list_items_keep_their_nesting(tmp_path):
+    # Converted documents indent a sub-item by two spaces, which the Markdown reader took for
+    # more items of the outer list.
+    path = tmp_path / "slides.md"
+    path.write_text(
+        "# Risks\n\nThe speakers said:\n\n- There are significant risks\n  - unfair outcomes\n"
+        "  - hard to explain\n    - even to the team\n- An opportunity\n\nA closing paragraph.\n\n"
+        "    - indented code, not a list\n",
+        encoding="utf-8",
+    )
+    found = [(e.kind, e.text, e.level) for e in parse_file(path, LIMITS).elements][2:]
+    assert found[:5] == [
+        ("list_item", "There are significant risks", 0), ("list_item", "unfair outcomes", 1),
+        ("list_item", "hard to explain", 1), ("list_item", "even to the team", 2),
+        ("list_item", "An opportunity", 0),
+    ]  # fmt: skip
+    assert found[5] == ("paragraph", "A closing paragraph.", 0)
+    assert all(kind != "list_item" for kind, *_ in found[6:])
+
+
+def test_nested_html_list_items_keep_their_nesting(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><body><p>Employers should provide:</p><ul><li>A clear mandate<ul><li>Guidance and "
+        "procedures</li><li>Consent process</li></ul></li><li>Training before roll out</li></ul></body></html>",
+        encoding="utf-8",
+    )
+    found = [(e.text, e.level) for e in parse_file(path, LIMITS).elements if e.kind == "list_item"]
+    assert found == [
+        ("A clear mandate", 0), ("Guidance and procedures", 1), ("Consent process", 1),
+        ("Training before roll out", 0),
+    ]  # fmt: skip
+
+
 def test_a_slides_table_of_rich_cells_is_read_column_by_column(tmp_path):
     path = tmp_path / "slides.md"
     path.write_text(

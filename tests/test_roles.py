@@ -26,6 +26,49 @@ def test_a_list_its_lead_in_and_its_items_take_the_lists_voice():
     assert found[4][1] == "finding"
 
 
+def test_an_item_over_its_own_sub_items_leads_them_when_it_says_so():
+    # "- Social work employers: organisations that employ social workers, such as:" over
+    # "  - NHS Trusts": the item introduces its sub-items; an item with a colon over the next
+    # item of the same list does not.
+    found = label([
+        SentenceInContext("- Practising social workers: registered with Social Work England", "list_item"),
+        SentenceInContext("- Social work employers: organisations that employ social workers, such as:", "list_item"),
+        SentenceInContext("  - local authority adult social care", "list_item", depth=1),
+        SentenceInContext("  - NHS Trusts", "list_item", depth=1),
+        SentenceInContext("- Educators: those who teach social work, for example:", "list_item"),
+        SentenceInContext("- Students: people studying social work", "list_item"),
+    ])  # fmt: skip
+    assert [role for role, _ in found] == [
+        "list_item", "list_lead", "list_item", "list_item", "list_item", "list_item",
+    ]  # fmt: skip
+
+
+def test_an_item_over_sub_items_speaks_in_its_lists_voice():
+    # "Use in completing assignments:" names a use case the research found; read alone, "Use"
+    # opens an instruction, and the sub-items under it would have become advice.
+    found = label([
+        SentenceInContext("Research found these potential use cases of AI in education:", "paragraph"),
+        SentenceInContext("- Use in completing assignments and course work:", "list_item"),
+        SentenceInContext("  - writing assistant", "list_item", depth=1),
+        SentenceInContext("  - grading and feedback on assignments with predetermined answers", "list_item", depth=1),
+        SentenceInContext("- Skills and knowledge for practice", "list_item"),
+    ])  # fmt: skip
+    assert [voice for _, voice in found] == ["finding"] * 5
+
+
+def test_examples_under_an_item_of_a_list_of_findings_are_findings():
+    # The item's scare quotes ("AI-proof") read as someone's words; the examples it introduces
+    # are still what the research found, like the list they belong to.
+    found = label([
+        SentenceInContext("A variety of approaches were identified in the literature review:", "paragraph"),
+        SentenceInContext("- Rethinking how learning is assessed: some universities are redesigning "
+                          "assessments to be “AI-proof”.", "list_item"),
+        SentenceInContext("Some examples include:", "list_item", first_in_block=False),
+        SentenceInContext("  - presentations where students demonstrate their learning", "list_item", depth=1),
+    ])  # fmt: skip
+    assert found[2] == ("list_lead", "finding") and found[3] == ("list_item", "finding")
+
+
 def test_an_item_that_advises_under_a_plain_lead_in_is_advice():
     # "...as set out in the standards:" / "- Social workers should be responsible for...": the
     # item says what to do although its lead-in only sets the scene; under a survey's lead-in the

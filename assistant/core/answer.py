@@ -154,7 +154,7 @@ class Answer:
 
 def _claim_dict(claim: Claim) -> dict[str, Any]:
     return {"text": claim.text, "part": claim.part, "role": claim.role, "item": claim.item,
-            "citations": list(claim.citations)}  # fmt: skip
+            "level": claim.level, "citations": list(claim.citations)}  # fmt: skip
 
 
 class Assistant:

@@ -133,6 +133,7 @@ class Claim:
     # guidance says), "reported" (what practitioners and research reported, labelled as such).
     part: str = "guidance"
     item: bool = False  # an item of the list the claim before it introduces (layout only)
+    level: int = 0  # an item's nesting: 1 for a sub-item under the item before it (layout only)
 
 
 @dataclass(frozen=True)

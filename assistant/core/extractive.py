@@ -32,7 +32,7 @@ from assistant.core.generate import Draft
 from assistant.core.lexical import terms
 from assistant.core.question import Question
 from assistant.core.retrieve import Retrieval
-from assistant.core.roles import REPORTED
+from assistant.core.roles import REPORTED, item_depth
 from assistant.settings import Settings
 
 _LEXICAL_BONUS = 0.5  # a sentence sharing all the question's (rarity-weighted) words gains this
@@ -194,12 +194,9 @@ def _unit_text(sentence: _Sentence) -> str:
     """A sentence's text; for a list's lead-in, with its items (the list is shown whole)."""
     if sentence.role != "list_lead":
         return sentence.text
-    chunk = sentence.passage.chunk
-    texts, roles = _texts_and_roles(chunk)
-    items = itertools.takewhile(
-        lambda i: _is_list_member(texts[i], roles[i]), range(sentence.index + 1, len(texts))
-    )
-    return " ".join([sentence.text, *(texts[i] for i in items)])
+    texts = sentence.passage.chunk.sentence_texts()
+    items = _members(sentence.passage.chunk, sentence.index)
+    return " ".join([sentence.text, *(texts[i] for i, _ in items)])
 
 
 def _lists(passage, query, weights, total, policy, by_body, question: Question) -> list[_Sentence]:
@@ -217,9 +214,7 @@ def _lists(passage, query, weights, total, policy, by_body, question: Question) 
     for lead, role in enumerate(roles):
         if role != "list_lead" or lead >= len(vectors):
             continue
-        items = list(itertools.takewhile(
-            lambda i: _is_list_member(texts[i], roles[i]), range(lead + 1, len(texts))
-        ))  # fmt: skip
+        items = [i for i, _ in _members(chunk, lead)]
         if len(items) < 2 or sum(texts[i].rstrip().endswith("?") for i in items) * 2 > len(items):
             continue  # a list of questions (research questions, reflective prompts) answers nothing
         # A lead-in that leans on the sentence before ("In order of priority, these are:") is
@@ -244,7 +239,45 @@ def _lists(passage, query, weights, total, policy, by_body, question: Question) 
 
 
 def _is_list_member(text: str, role: str) -> bool:
-    return role in ("list_item", "standard") or text.startswith(_LIST_MARKER)
+    return role in ("list_item", "standard") or item_depth(text) >= 0
+
+
+def _opens_sublist(texts: list[str], index: int) -> bool:
+    """An item with sub-items under it ("- There are significant risks..." over "unfair
+    outcomes", "hard to explain"): it introduces them, like a lead-in."""
+    return index + 1 < len(texts) and item_depth(texts[index + 1]) > item_depth(texts[index]) >= 0
+
+
+def _members(chunk: Chunk, lead: int) -> list[tuple[int, int]]:
+    """(index, level) of each sentence of the list the lead-in at `lead` introduces, in its
+    chunk: the items, and their further sentences while these read as items too (a list's
+    score and size count them; `_items_after` shows only each item's first)."""
+    texts, roles = _texts_and_roles(chunk)
+    following = ((i, texts[i], roles[i], False) for i in range(lead + 1, len(texts)))
+    return list(_list_members(texts[lead], following))
+
+
+def _list_members(lead_in: str, following):
+    """(key, level) for each item of the list `lead_in` introduces, from `following` ((key,
+    text, role, whether it continues an item's line) of the sentences after it, in order): level
+    0 for the list's own items, 1 for their sub-items, and so on. It ends at the first sentence
+    that is not an item, or at an item no deeper than the lead-in when the lead-in is itself an
+    item. A sentence marked as continuing an item's line is passed over."""
+    own = item_depth(lead_in)
+    base = last = None
+    for key, text, role, continues_item in following:
+        if continues_item:
+            continue
+        if not _is_list_member(text, role):
+            return
+        depth = item_depth(text)
+        if depth < 0:  # an item's further paragraph, or a slide's bullet that lost its marker
+            depth = last if last is not None else max(own + 1, 0)
+        if depth <= own or (base is not None and depth < base):
+            return
+        base = depth if base is None else base
+        last = depth
+        yield key, depth - base
 
 
 def _answers(text: str, role: str) -> bool:
@@ -270,7 +303,11 @@ def _lead(candidates: list[_Sentence], question: Question, policy: _Policy) -> _
     if question.type in ("list", "named-source"):
         # A list asked for (or a body's list, "what does BASW expect employers to..."): its
         # lead-in, even a label ("Employers"), leads, with every item after it.
-        leads = [c for c in candidates if c.role == "list_lead" and c.score >= best - _LIST_LEAD_WITHIN]
+        # Asked what a body says, its list leads only when nothing is closer: "what does Ofsted
+        # say about inspecting AI" is not answered by "Ofsted is also working on further
+        # publications...:" (development sets: 2 leads more, none fewer, than at 0.15).
+        within = _LIST_LEAD_WITHIN if question.type == "list" else 0.0
+        leads = [c for c in candidates if c.role == "list_lead" and c.score >= best - within]
         if question.type == "named-source":  # the named body's own list, e.g. "Employers"
             # ...but not a slide's list under the body's own name ("BASW": "Ethical Guidance",
             # "Representation", "Lobbying"): that says what the body is, not what it says.
@@ -297,10 +334,15 @@ def _lead(candidates: list[_Sentence], question: Question, policy: _Policy) -> _
 
 def _stands_alone(sentence: _Sentence) -> bool:
     """Whether a sentence can open an answer: not a list item that only completes its lead-in
-    ("the areas of ... which may be impacted"), not a label ("Employers")."""
-    text = sentence.text.removeprefix(_LIST_MARKER)
+    ("the areas of ... which may be impacted"), not a label ("Employers"), not one that points
+    back to what people reported and would open the answer without it ("This creates issues
+    with reliability..." after "Participants were concerned that...")."""
+    text = _without_marker(sentence.text)
     if sentence.role == "list_item":
         return text[:1].isupper() and len(text.split()) >= _MIN_WORDS
+    before = _context_before(sentence)
+    if before is not None and not _may_lead_with(sentence, before):
+        return False
     return sentence.role != "list_lead" or len(text.split()) >= _MIN_WORDS
 
 
@@ -361,7 +403,8 @@ def _arranged(lead, chosen, passages, continuation, question) -> tuple[list[Clai
     if lead is not None and question.type == "which-standard" and lead.voice == "standard":
         _add_sibling_standards(lead, claims, seen)
     if len(claims) == 1 and lead is not None:
-        _add_successor(lead, claims, seen)
+        _add_successor(lead, claims, seen, lambda index, part: _add_list(
+            lead.passage, index, part, claims, notes, passages, continuation, seen))
     return claims, notes
 
 
@@ -414,15 +457,19 @@ def _same_paragraph(chunk: Chunk, index: int) -> bool:
     return "\n" not in chunk.text[previous_end:start]
 
 
-def _add_successor(lead: _Sentence, claims: list[Claim], seen: set) -> None:
+def _add_successor(lead: _Sentence, claims: list[Claim], seen: set, add_list) -> None:
     """One sentence alone reads like a fragment: the one after it in the passage goes with it
-    ("the police did not consent..." -> "This had a significant impact...")."""
+    ("the police did not consent..." -> "This had a significant impact..."), a list's lead-in
+    with its list ("Some examples include:" alone promises what the answer never shows)."""
     chunk, following = lead.passage.chunk, lead.index + 1
     if following >= len(chunk.sentences):
         return
     role, voice = _role(chunk, following)
     if _answers(chunk.sentence_texts()[following], role) and role != "list_item":
-        _add(lead.passage, following, "reported" if voice in REPORTED else "guidance", claims, seen)
+        part = "reported" if voice in REPORTED else "guidance"
+        _add(lead.passage, following, part, claims, seen)
+        if role == "list_lead":
+            add_list(following, part)
 
 
 def _emit(sentence, part, claims, notes, passages, continuation, seen, question) -> None:
@@ -435,7 +482,8 @@ def _emit(sentence, part, claims, notes, passages, continuation, seen, question)
         _add(sentence.passage, before, part, claims, seen)
     _add(sentence.passage, sentence.index, part, claims, seen)
     chunk = sentence.passage.chunk
-    if sentence.role == "list_lead" and (question.type == "list" or _compact(chunk, sentence.index)):
+    introduces = sentence.role == "list_lead" or _opens_sublist(chunk.sentence_texts(), sentence.index)
+    if introduces and (question.type == "list" or _compact(chunk, sentence.index)):
         _add_list(sentence.passage, sentence.index, part, claims, notes, passages, continuation, seen)
 
 
@@ -462,12 +510,10 @@ def _shown(lead_in: _Sentence, question: Question) -> bool:
 
 def _compact(chunk: Chunk, lead_in: int) -> bool:
     """Whether the list after the lead-in at `lead_in` is short, of short items."""
-    texts, roles = _texts_and_roles(chunk)
-    items = list(itertools.takewhile(
-        lambda i: _is_list_member(texts[i], roles[i]), range(lead_in + 1, len(texts))
-    ))  # fmt: skip
+    texts = chunk.sentence_texts()
+    items = _members(chunk, lead_in)
     return len(items) <= _COMPACT_LIST_ITEMS and all(
-        len(texts[i].split()) <= _COMPACT_ITEM_WORDS for i in items
+        len(texts[i].split()) <= _COMPACT_ITEM_WORDS for i, _ in items
     )
 
 
@@ -476,11 +522,12 @@ def _context_before(sentence: _Sentence) -> int | None:
     chunk, index = sentence.passage.chunk, sentence.index
     if index == 0:
         return None
-    _, roles = _texts_and_roles(chunk)
+    texts, roles = _texts_and_roles(chunk)
     if sentence.role == "list_item":
+        depth = item_depth(sentence.text)
         for earlier in range(index - 1, -1, -1):
-            if roles[earlier] == "list_lead":
-                return earlier
+            if roles[earlier] == "list_lead" or 0 <= item_depth(texts[earlier]) < depth:
+                return earlier  # the list's lead-in, or the item a sub-item is under
             if roles[earlier] not in ("list_item", "standard"):
                 return None
         return None
@@ -490,7 +537,8 @@ def _context_before(sentence: _Sentence) -> int | None:
 
 
 def _add(
-    passage: Passage, index: int, part: str, claims: list[Claim], seen: set, item: bool = False
+    passage: Passage, index: int, part: str, claims: list[Claim], seen: set, item: bool = False,
+    level: int = 0,
 ) -> None:
     chunk = passage.chunk
     key = (chunk.source_id, chunk.start + chunk.sentences[index][0])
@@ -498,19 +546,26 @@ def _add(
         return
     seen.add(key)
     _, voice = _role(chunk, index)
-    # The list marker is layout, not the guidance's words: "- Avoid..." is shown as "Avoid...".
-    text = chunk.sentence_texts()[index].removeprefix(_LIST_MARKER)
-    claims.append(Claim(text, (passage.rank,), (text,), voice, part, item))
+    text = _without_marker(chunk.sentence_texts()[index])
+    claims.append(Claim(text, (passage.rank,), (text,), voice, part, item, level))
+
+
+def _without_marker(text: str) -> str:
+    """The list marker and a sub-item's indentation are layout, not the guidance's words:
+    "- Avoid..." is shown as "Avoid..."."""
+    return text.lstrip(" ").removeprefix(_LIST_MARKER)
 
 
 def _add_list(passage, index, part, claims, notes, passages, continuation, seen) -> None:
     """The items after a list's lead-in, running on into the next passage of the section."""
     items = list(_items_after(passage, index, passages, continuation))
-    shown = [(p, i) for p, i in items if len(p.chunk.sentence_texts()[i].split()) <= _LIST_ITEM_WORDS]
-    for item_passage, item_index in shown[:_MAX_LIST_ITEMS]:
-        _add(item_passage, item_index, part, claims, seen, item=True)
+    shown = [
+        (p, i, level) for (p, i), level in items if len(p.chunk.sentence_texts()[i].split()) <= _LIST_ITEM_WORDS
+    ]
+    for item_passage, item_index, level in shown[:_MAX_LIST_ITEMS]:
+        _add(item_passage, item_index, part, claims, seen, item=True, level=level)
     if len(items) > _MAX_LIST_ITEMS:
-        last_passage = items[_MAX_LIST_ITEMS][0]
+        last_passage = items[_MAX_LIST_ITEMS][0][0]
         notes.append(
             ListNote(
                 after=len(claims) - 1,
@@ -523,10 +578,18 @@ def _add_list(passage, index, part, claims, notes, passages, continuation, seen)
 
 
 def _items_after(passage: Passage, index: int, passages: list[Passage], continuation):
-    """(passage, sentence index) of each item of the list a lead-in introduces, in order, also
-    from the passages that follow in the section. An item is a list item or standard ("- ...");
-    the further sentences of a long item are passed over (the item's first sentence names it)."""
-    # The lead-in itself is passed over where the next passage repeats it (chunks overlap by a
+    """((passage, sentence index), level) of each item of the list a lead-in introduces, in
+    order, also from the passages that follow in the section. An item is a list item or standard
+    ("- ..."), level 1 for a sub-item; the further sentences of a long item are passed over (the
+    item's first sentence names it)."""
+    lead_in = passage.chunk.sentence_texts()[index]
+    return _list_members(lead_in, _sentences_after(passage, index, passages, continuation))
+
+
+def _sentences_after(passage: Passage, index: int, passages: list[Passage], continuation):
+    """((passage, sentence index), text, role, whether it continues an item's line) of each
+    sentence after one, in order, on into the passages that follow in the section, each once."""
+    # The sentence itself is passed over where the next passage repeats it (chunks overlap by a
     # sentence): a lead-in last in its passage has all its items in the next.
     seen_offsets = {passage.chunk.start + passage.chunk.sentences[index][0]}
     current, position = passage, index + 1
@@ -535,14 +598,9 @@ def _items_after(passage: Passage, index: int, passages: list[Passage], continua
         texts, roles = _texts_and_roles(chunk)
         for i in range(position, len(texts)):
             offset = chunk.start + chunk.sentences[i][0]
-            if offset in seen_offsets:
-                continue
-            seen_offsets.add(offset)
-            if _continues_item(chunk, i):
-                continue
-            if not _is_list_member(texts[i], roles[i]):
-                return
-            yield current, i
+            if offset not in seen_offsets:
+                seen_offsets.add(offset)
+                yield (current, i), texts[i], roles[i], _continues_item(chunk, i)
         following = continuation(chunk)
         if following is None:
             return
@@ -557,7 +615,7 @@ def _continues_item(chunk: Chunk, index: int) -> bool:
     if "\n" in chunk.text[previous_end:start]:
         return False
     line_start = chunk.text.rfind("\n", 0, start) + 1
-    return chunk.text.startswith(_LIST_MARKER, line_start)
+    return item_depth(chunk.text[line_start:start]) >= 0
 
 
 def _as_passage(chunk: Chunk, passages: list[Passage]) -> Passage:

@@ -41,6 +41,9 @@ def numbered(draft: Draft, passages: list[Passage]) -> tuple[list[Claim], list[L
     return claims, lists, citations
 
 
+_INDENT = "    "  # a list nested in a list item, as every Markdown renderer reads it
+
+
 def render_markdown(
     claims: list[Claim],
     lists: list[ListNote],
@@ -74,9 +77,10 @@ def render_markdown(
                 # items would read as more of the paragraph's text).
                 if not claims[index - 1].item:
                     lines.append("")
-                lines.append(f"- {sentence}")
+                lines.append(f"{_INDENT * claim.level}- {sentence}")
             elif claim.item:
-                lines.append(f"    - {sentence}")  # under the sentence that introduces the list
+                # under the sentence that introduces the list, a sub-item under its item
+                lines.append(f"{_INDENT * (1 + claim.level)}- {sentence}")
             elif part == "lead" and index and claims[index - 1].part == "lead":
                 lines[-1] += f" {sentence}"  # the lead's second sentence, on its line
             elif part == "lead":

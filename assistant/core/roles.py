@@ -148,17 +148,19 @@ _IMPERATIVE = re.compile(
 )
 
 
-_NOUN_USE = re.compile(r"^\w+\s+(?:of|for|and|to the|from)\b", re.I)
+_NOUN_USE = re.compile(r"^\w+\s+(?:of|for|and|to the|from)\b|^use\s+(?:in|by|within|across)\b", re.I)
 
 
 @dataclass(frozen=True)
 class SentenceInContext:
-    """A sentence as the chunker sees it: its text (list items start with "- "), the kind of
-    block it is in, and whether it opens that block."""
+    """A sentence as the chunker sees it: its text (list items start with "- ", sub-items
+    indented), the kind of block it is in, whether it opens that block, and how deep a list
+    item is nested."""
 
     text: str
     kind: str  # "paragraph", "list_item", "table_row", "heading"
     first_in_block: bool = True
+    depth: int = 0  # a list item's nesting under other items
 
 
 def label(sentences: Sequence[SentenceInContext]) -> list[tuple[str, str]]:
@@ -167,21 +169,28 @@ def label(sentences: Sequence[SentenceInContext]) -> list[tuple[str, str]]:
     listed = _label_runs(sentences)
     roles: list[str] = []
     voices: list[str] = []
-    list_voice = "context"
+    list_voices: dict[int, str] = {}  # the voice of the list open at each depth of nesting
     for index, sentence in enumerate(sentences):
         following = sentences[index + 1] if index + 1 < len(sentences) else None
         role = listed.get(index) or _role(sentence, following, inside[index])
+        in_list = list_voices.get(sentence.depth, "context")
         if role == "list_lead":
-            list_voice = voice_of(sentence.text, inside[index], item=False)
-            if list_voice == "context" and voices and voices[-1] in ("finding", "testimony"):
-                list_voice = voices[-1]  # "In order of priority, these are:" reports what came before
-            voice = list_voice
+            if sentence.kind == "list_item" and sentence.first_in_block:
+                voice = _item_voice(sentence.text, in_list)  # an item over its sub-items
+            else:
+                voice = voice_of(sentence.text, inside[index], item=False)
+                if voice == "context" and sentence.kind == "list_item" and in_list != "context":
+                    voice = in_list  # an item's "Some examples include:" is of its list's kind
+                elif voice == "context" and voices and voices[-1] in ("finding", "testimony"):
+                    voice = voices[-1]  # "In order of priority, these are:" reports what came before
+            opens = sentence.depth + 1 if sentence.kind == "list_item" else 0
+            list_voices = {depth: v for depth, v in list_voices.items() if depth < opens} | {opens: voice}
         elif role == "list_item" or (_is_item(sentence) and role in ("standard", "testimony")):
-            voice = role if role != "list_item" else _item_voice(sentence.text, list_voice)
+            voice = role if role != "list_item" else _item_voice(sentence.text, in_list)
         else:
             voice = role if role in VOICES else "context"  # navigation stays navigation
             if not _is_item(sentence):
-                list_voice = "context"
+                list_voices = {}
         roles.append(role)
         voices.append(voice)
     return list(zip(roles, voices))
@@ -221,7 +230,7 @@ def voice_of(text: str, quoted: bool = False, item: bool = False) -> str:
     """What a sentence is, list structure aside: advice, finding, testimony, definition,
     standard or context."""
     bare = _bare(text)
-    item = item or text.startswith(_ITEM)
+    item = item or _starts_item(text)
     if _STANDARD.match(bare):
         return "standard"
     if _ATTRIBUTION.search(bare) or _REPORTED_SPEECH.search(bare):
@@ -231,7 +240,7 @@ def voice_of(text: str, quoted: bool = False, item: bool = False) -> str:
     if quoted or _OPENS_QUOTE.match(bare):
         return "testimony"
     # A directive opening with its verb ("Avoid off-the-shelf tools") is an item's way of
-    # advising; in running text "Review of our work" or "Support for staff" are nouns.
+    # advising; "Review of our work", "Support for staff" or "Use in completing assignments" are nouns.
     if _ADVICE.search(bare) or (item and _IMPERATIVE.match(bare) and not _NOUN_USE.match(bare)):
         return "advice"
     if _FIGURE.search(bare) or _RESEARCH_FOUND.search(bare) or _PEOPLE_DO.search(bare):
@@ -293,8 +302,16 @@ def _is_label(sentence: SentenceInContext, text: str) -> bool:
 
 
 def _leads_a_list(sentence: SentenceInContext, following: SentenceInContext | None) -> bool:
-    if following is None or not _is_item(following) or _is_item(sentence):
-        return sentence.text.rstrip().endswith(":") and not _is_item(sentence)
+    ends_with_colon = sentence.text.rstrip().endswith(":")
+    if _is_item(sentence):
+        # "- Social work employers: organisations that employ social workers, such as:" over
+        # its own sub-items
+        return (
+            ends_with_colon and following is not None and following.first_in_block
+            and following.kind == "list_item" and following.depth > sentence.depth
+        )
+    if following is None or not _is_item(following):
+        return ends_with_colon
     return True  # the sentence just before a list introduces it
 
 
@@ -306,11 +323,28 @@ def _item_voice(text: str, list_voice: str) -> str:
 
 
 def _is_item(sentence: SentenceInContext) -> bool:
-    return sentence.kind == "list_item" or sentence.text.startswith(_ITEM)
+    return sentence.kind == "list_item" or _starts_item(sentence.text)
+
+
+def _starts_item(text: str) -> bool:
+    return text.lstrip(" ").startswith(_ITEM)
+
+
+def item_depth(text: str) -> int:
+    """How deep a list item's first sentence is nested: 0 for a list's own items, 1 for their
+    sub-items (indented by two spaces, ingest/chunk.py); -1 for any other sentence."""
+    bare = text.lstrip(" ")
+    return (len(text) - len(bare)) // 2 if bare.startswith(_ITEM) else -1
 
 
 def _bare(text: str) -> str:
-    return text[len(_ITEM) :] if text.startswith(_ITEM) else text
+    """A sentence without its list marker and indentation."""
+    return text.lstrip(" ")[len(_ITEM) :] if _starts_item(text) else text
+
+
+# A word or two in quotes inside a sentence ("assessments to be “AI-proof”", "chatbots
+# (“teacherbots”)") marks a term, not someone's words.
+_SCARE_QUOTES = re.compile(r"“[^“”\s]+(?:\s[^“”\s]+){0,2}”")
 
 
 def _inside_quotation(texts: Sequence[str]) -> list[bool]:
@@ -318,7 +352,8 @@ def _inside_quotation(texts: Sequence[str]) -> list[bool]:
     double quotes open and close alike, so they count only when they wrap the sentence."""
     flags, depth = [], 0
     for text in texts:
-        opened, closed = text.count("“"), text.count("”")
+        words_of_others = _SCARE_QUOTES.sub("", text[1:])
+        opened, closed = words_of_others.count("“") + text.startswith("“"), words_of_others.count("”")
         inside = depth > 0 or opened > 0 or closed > 0 or (text.startswith('"') and text.count('"') >= 1)
         depth = max(0, depth + opened - closed)
         if _ATTRIBUTION.search(text):
