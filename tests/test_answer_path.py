@@ -9,6 +9,7 @@ import json
 import pytest
 
 from assistant.core.answer import Assistant
+from assistant.core.question import read_question
 from assistant.core.retrieve import Retriever
 from assistant.settings import load_settings
 from ingest.pipeline import run_ingest
@@ -103,3 +104,26 @@ def test_the_harness_scores_the_search_the_answer_ran_and_searches_nothing_itsel
     assert [r.text for r in record.retrieved] == [p.chunk.text for p in answer.ranked]
     assert [p.chunk.id for p in answer.ranked[: len(answer.passages)]] == [p.chunk.id for p in answer.passages]
     assert gold_rank(case, record) == 1 and record.claims[0].text == answer.claims[0].text
+
+
+def test_a_list_asked_for_ranks_the_passages_that_hold_lists_first(tmp_path):
+    # Asked for a list, a passage about the question's subject in running prose comes after one
+    # that lists it: the question's context ("our pilot") had outranked the list it asked for.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "pilots.md").write_text(
+        "# Pilots\n\n## Our pilot\n\nOur pilot of transcription tools was evaluated by the board after "
+        "six months, and the pilot evaluation was shared with every team in the pilot.\n\n"
+        "## Employers\n\nEmployers used these approaches:\n\n- impact assessments\n- productivity reviews\n"
+        "- conformity checks\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(data_dir=tmp_path / "data")
+    embedder, index = HashingEmbedder(), MemoryIndex()
+    assert run_ingest(settings, embedder, index, corpus_dir=corpus).anything_indexed
+    live = index.live()
+    assistant = Assistant(settings, Retriever(live, embedder, settings), embedder, None, live.info)
+    listed = assistant.search(read_question("List the ways the pilot evaluation of our pilot was done."))
+    plain = assistant.search(read_question("How was the pilot evaluation of the pilot done?"))
+    assert listed.passages[0].chunk.section == "Pilots > Employers"
+    assert plain.passages[0].chunk.section == "Pilots > Our pilot"

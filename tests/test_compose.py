@@ -272,6 +272,21 @@ def test_a_sentence_that_points_back_to_what_people_reported_does_not_open_the_a
     assert draft.claims[0].part == "lead" and draft.claims[0].text.startswith("AI-generated records")
 
 
+def test_a_list_whose_lead_in_names_what_is_asked_for_leads_before_a_closer_list():
+    chunks = chunked([
+        Element("heading", "Students", level=1),
+        Element("paragraph", "Students using AI tools for assignments follow these steps:"),
+        *[Element("list_item", f"{step} using AI tools") for step in ("plan", "try", "check")],
+        Element("paragraph", "There are some additional risks specific to students:"),
+        *[Element("list_item", item) for item in ("Writing skills", "Critical thinking skills", "Equity and access")],
+    ])  # fmt: skip
+    question = read_question("What are the risks of students using AI tools for assignments?")
+    assert question.type == "list" and question.listed == "risks"
+    draft = drafted(chunks, question, {})
+    assert draft.claims[0].text == "There are some additional risks specific to students:"
+    assert [c.text for c in draft.claims if c.item][:3] == ["Writing skills", "Critical thinking skills", "Equity and access"]
+
+
 def test_a_lead_that_leans_on_the_sentence_before_is_shown_after_it():
     chunks = chunked([
         Element("heading", "Reflective logs", level=1),

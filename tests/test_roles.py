@@ -161,7 +161,9 @@ def test_a_slides_bulletless_list_is_still_a_list():
         ("Is there a framework I could use to teach students about AI?", "how-to"),
         ("Is there actually any evidence that transcription saves time?", "evidence"),
         ("Which Social Work England professional standards apply to sharing records?", "which-standard"),
+        ("Which of Social Work England's professional standards does that touch on?", "which-standard"),
         ("Which working groups did the progress update list?", "list"),
+        ("What approaches did employers take to evaluating their pilots? List them.", "list"),
     ],
 )
 def test_question_types(question, kind):

@@ -268,13 +268,23 @@ class Assistant:
         """Hybrid retrieval; a question naming a body ranks that body's own passages first, a
         follow-up naming a subject the passages that speak of it."""
         about = self.retriever.about(asked.subject, source_ids) if asked.subject else set()
-        prefer = self._bodys_own(asked)
+        prefer = self._preferred(asked)
         retrieval = self.retriever.search(asked.text, k, source_ids, prefer=prefer, first=about)
         if asked.subject and not about:
             # The library never speaks of the follow-up's subject: what was found is about the
             # earlier question alone, and is not an answer to this one.
             return replace(retrieval, relevant=False)
         return retrieval
+
+    def _preferred(self, asked: Question) -> Callable[[Chunk], bool] | None:
+        """The passages a question ranks once more: those of the bodies it names; asked for a
+        list, those that hold one (of those bodies)."""
+        body = self._bodys_own(asked)
+        if asked.type != "list":
+            return body
+        if body is None:
+            return _holds_a_list
+        return lambda chunk: body(chunk) and _holds_a_list(chunk)
 
     def _bodys_own(self, asked: Question) -> Callable[[Chunk], bool] | None:
         """Picks out the passages of the bodies a question names; None if it names none."""
@@ -424,3 +434,12 @@ class _Clock:
 
     def done(self) -> dict[str, float]:
         return {**self.laps, "total": (time.perf_counter() - self._start) * 1000}
+
+
+def _holds_a_list(chunk: Chunk) -> bool:
+    """Whether a passage holds a list: a lead-in with items after it."""
+    roles = chunk.roles
+    return any(
+        role == "list_lead" and i + 1 < len(roles) and roles[i + 1] in ("list_item", "standard")
+        for i, role in enumerate(roles)
+    )

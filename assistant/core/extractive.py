@@ -118,6 +118,7 @@ class _Sentence:
     voice: str
     score: float  # closeness to the question, before the type's preferences
     preferred: float  # with them
+    names_the_list: bool = False  # a lead-in that names what the question asks to be listed
 
     @property
     def key(self) -> tuple[str, int]:
@@ -168,7 +169,8 @@ def _candidates(retrieval, question, policy, body_sources) -> list[_Sentence]:
             closeness = similarities[index] - _HUBNESS_WEIGHT * _hubness(chunk, index)
             # fsum: the same score whatever order the set gives (it changes with string hashing).
             score = closeness + _LEXICAL_BONUS * math.fsum(weights[t] for t in shared) / total
-            if role == "list_lead" and question.names_its_list(text):
+            named = role == "list_lead" and question.names_its_list(text)
+            if named:
                 score += _LABEL_BONUS
             preferred = score + policy.boosts.get(role, policy.boosts.get(voice, 0.0))
             preferred += _BODY_BONUS if by_body else 0.0
@@ -176,7 +178,7 @@ def _candidates(retrieval, question, policy, body_sources) -> list[_Sentence]:
                 preferred += _FIGURE_BONUS
             if question.type == "responsibility" and _SAYS_WHO_IS_RESPONSIBLE.search(text):
                 preferred += _RESPONSIBLE_BONUS
-            sentence = _Sentence(passage, index, text, role, voice, score, preferred)
+            sentence = _Sentence(passage, index, text, role, voice, score, preferred, named)
             if sentence.key not in found or found[sentence.key].preferred < preferred:
                 found[sentence.key] = sentence
         for unit in _lists(passage, retrieval.query_vector, weights, total, policy, by_body, question):
@@ -227,14 +229,15 @@ def _lists(passage, query, weights, total, policy, by_body, question: Question) 
         words = set(terms(" ".join(texts[i] for i in members)))
         score = similarity + _LEXICAL_BONUS * math.fsum(weights[t] for t in words & weights.keys()) / total
         label = set(terms(texts[lead]))
+        named = question.names_its_list(" ".join(texts[i] for i in members if i <= lead))
         if len(texts[lead].split()) <= 4 and label and label <= weights.keys():
             score += _LABEL_BONUS  # the list under "Employers", asked what employers should do
-        elif question.names_its_list(" ".join(texts[i] for i in members if i <= lead)):
+        elif named:
             # "...indicate a range of barriers. In order of priority, these are:" names barriers.
             score += _LABEL_BONUS
         voice = chunk.voices[lead] if lead < len(chunk.voices) else "context"
         preferred = score + policy.boosts.get("list_lead", 0.0) + (_BODY_BONUS if by_body else 0.0)
-        units.append(_Sentence(passage, lead, texts[lead], "list_lead", voice, score, preferred))
+        units.append(_Sentence(passage, lead, texts[lead], "list_lead", voice, score, preferred, named))
     return units
 
 
@@ -317,7 +320,9 @@ def _lead(candidates: list[_Sentence], question: Question, policy: _Policy) -> _
                 and not (len(c.text.split()) <= 4 and any(b.named_in(c.text) for b in question.bodies))
             ]  # fmt: skip
         if leads:
-            return leads[0]
+            # "What are the risks...?": a list whose lead-in says it is of risks is the one asked
+            # for, before a closer list of something else ("The PAIR process includes:").
+            return next((c for c in leads if c.names_the_list), leads[0])
     eligible = [
         c for c in candidates
         if c.voice in policy.lead_voices and _stands_alone(c)

@@ -28,7 +28,7 @@ QUESTION_TYPES = (
 )  # fmt: skip
 
 _WHICH_STANDARD = re.compile(
-    r"\bwhich\s+(?:[\w-]+\s+){0,4}?(?:standards?|principle)\b(?!s)|"
+    r"\bwhich\s+(?:[\w'’-]+\s+){0,5}?(?:standards?|principle)\b(?!s)|"
     r"\bwhat\s+(?:[\w-]+\s+){0,2}?(?:standard|principle)\s+(?:is|covers|applies|says|deals|"
     r"relates|talks|should|would|do|does)\b|"
     r"\bis there (?:a|any) (?:[\w-]+\s+)?(?:standard|principle)\b|\bstandards? \d",
@@ -45,6 +45,7 @@ _LIST = re.compile(
     r"(?:^|[.?!:;,–-]\s+)(?:so\s+)?(?:what|which)\s+(?:are|were)\s+(?:the|its|their|all the|the main|the key)?\s*"
     r"(?:[\w'’/-]+\s+){0,5}?[\w-]+(?:s|ria)\b(?!\s+(?:of|for|about|if|when|that)\s+(?:using|me|my))|"
     r"\b(?:list|name|outline|summarise|give me)\s+(?:all\s+)?(?:the|its|their|every)\b|"
+    r"\blist (?:them|each|these|those)\b|"
     r"\bwhat (?:\w+\s+){0,3}does (?:it|the [\w ]+) (?:set out|list|include)\b|"
     r"\b(?:which|what)\s+(?:[\w-]+\s+){1,3}?(?:did|does|do)\s+(?:[\w'’/-]+\s+){1,8}?(?:list|name|identify)\b|"
     r"\b(?:whole|full|complete) list\b|\ball of them\b|\bwhat (?:kinds|types|sorts|range) of\b|"
