@@ -125,10 +125,10 @@ def _units(element: Element, index: int, start: int, end: int, text: str, max_wo
     pieces = [(start, end)] if is_table else [
         (start + a, start + b) for a, b in sentence_spans(text[start:end])
     ]
+    depth = element.level if element.kind == "list_item" else 0
     for number, (a, b) in enumerate(_split_long(pieces, text, max_words)):
         if number == 0:
             a = start  # the first piece carries the list marker, and a sub-item's indentation
-        depth = element.level if element.kind == "list_item" else 0
         yield _Unit(
             a, b, len(text[a:b].split()), index, number == 0, is_table, element.page, element.kind, depth
         )

@@ -25,7 +25,7 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 _LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\([^)\s]*\)")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
 # A list item's line: its indentation, marker and text.
-_LIST_LINE = re.compile(r"^( *)([-*+]|\d+[.)])( +)(?=\S)")
+_LIST_LINE = re.compile(r"^( *)(?:[-*+]|\d+[.)]) +(?=\S)")
 _BULLET = re.compile(r"^(?:[-*•▪◦‣>]\s*)+")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 

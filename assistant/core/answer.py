@@ -265,8 +265,9 @@ class Assistant:
                       claims=claims, lists=lists, loosely_matched=loosely, discussion=discussion)  # fmt: skip
 
     def search(self, asked: Question, k: int | None = None, source_ids=None) -> Retrieval:
-        """Hybrid retrieval; a question naming a body ranks that body's own passages first, a
-        follow-up naming a subject the passages that speak of it."""
+        """Hybrid retrieval; a question naming a body ranks that body's own passages first (a
+        list question, those holding a list), a follow-up naming a subject the passages that
+        speak of it."""
         about = self.retriever.about(asked.subject, source_ids) if asked.subject else set()
         prefer = self._preferred(asked)
         retrieval = self.retriever.search(asked.text, k, source_ids, prefer=prefer, first=about)

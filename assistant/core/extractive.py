@@ -32,7 +32,7 @@ from assistant.core.generate import Draft
 from assistant.core.lexical import terms
 from assistant.core.question import Question
 from assistant.core.retrieve import Retrieval
-from assistant.core.roles import REPORTED, item_depth
+from assistant.core.roles import REPORTED, item_depth, without_marker
 from assistant.settings import Settings
 
 _LEXICAL_BONUS = 0.5  # a sentence sharing all the question's (rarity-weighted) words gains this
@@ -64,7 +64,6 @@ _LIST_LEAD_WITHIN = 0.15  # a list question is led by a list's lead-in this clos
 _COMPACT_LIST_ITEMS = 8
 _COMPACT_ITEM_WORDS = 14
 _LIST_ITEM_WORDS = 60
-_LIST_MARKER = "- "
 # A lead-in that says nothing without the sentence before it: "In order of priority, these are:".
 _NEUTRAL_LEAD = re.compile(r"\b(?:these|this|they|following|as follows|include|includes)\b[^:]*:\s*$", re.I)
 # A sentence that leans on the one before: "Consequently, some have banned..." says why only with it.
@@ -342,7 +341,7 @@ def _stands_alone(sentence: _Sentence) -> bool:
     ("the areas of ... which may be impacted"), not a label ("Employers"), not one that points
     back to what people reported and would open the answer without it ("This creates issues
     with reliability..." after "Participants were concerned that...")."""
-    text = _without_marker(sentence.text)
+    text = without_marker(sentence.text)
     if sentence.role == "list_item":
         return text[:1].isupper() and len(text.split()) >= _MIN_WORDS
     before = _context_before(sentence)
@@ -551,14 +550,8 @@ def _add(
         return
     seen.add(key)
     _, voice = _role(chunk, index)
-    text = _without_marker(chunk.sentence_texts()[index])
+    text = without_marker(chunk.sentence_texts()[index])
     claims.append(Claim(text, (passage.rank,), (text,), voice, part, item, level))
-
-
-def _without_marker(text: str) -> str:
-    """The list marker and a sub-item's indentation are layout, not the guidance's words:
-    "- Avoid..." is shown as "Avoid..."."""
-    return text.lstrip(" ").removeprefix(_LIST_MARKER)
 
 
 def _add_list(passage, index, part, claims, notes, passages, continuation, seen) -> None:

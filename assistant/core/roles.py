@@ -229,7 +229,7 @@ def _is_short_line(sentence: SentenceInContext) -> bool:
 def voice_of(text: str, quoted: bool = False, item: bool = False) -> str:
     """What a sentence is, list structure aside: advice, finding, testimony, definition,
     standard or context."""
-    bare = _bare(text)
+    bare = without_marker(text)
     item = item or _starts_item(text)
     if _STANDARD.match(bare):
         return "standard"
@@ -249,7 +249,7 @@ def voice_of(text: str, quoted: bool = False, item: bool = False) -> str:
 
 
 def _role(sentence: SentenceInContext, following: SentenceInContext | None, quoted: bool) -> str:
-    text = _bare(sentence.text)
+    text = without_marker(sentence.text)
     if _is_label(sentence, text) and following is not None and _is_item(following):
         return "list_lead"  # "Employers", over the list of what employers should do
     if _is_navigation(sentence, text):
@@ -337,8 +337,9 @@ def item_depth(text: str) -> int:
     return (len(text) - len(bare)) // 2 if bare.startswith(_ITEM) else -1
 
 
-def _bare(text: str) -> str:
-    """A sentence without its list marker and indentation."""
+def without_marker(text: str) -> str:
+    """A sentence without its list marker and a sub-item's indentation: layout, not the
+    guidance's words ("- Avoid..." is shown as "Avoid...")."""
     return text.lstrip(" ")[len(_ITEM) :] if _starts_item(text) else text
 
 
