@@ -149,7 +149,7 @@ def reader(case: Case, record: Record, voices: Voices, judge: Judge) -> dict:
     )  # fmt: skip
     if case.list_items:
         shown = sum(_item_shown(item, said, record.claims) for item in case.list_items)
-        row["list_complete"] = shown + record.omitted >= len(case.list_items)
+        row["list_complete"] = shown + _told_left_out(case, record) >= len(case.list_items)
     if case.type in _VOICE_TYPES:
         row["voice_violation"] = _voice_violation(record, voices)
     if case.without_details and record.twin is not None:
@@ -202,6 +202,20 @@ def _is_key_point(claim: Said, case: Case, judge: Judge) -> bool:
         if span in text or (len(text.split()) >= 6 and text in span):
             return True
     return not claim.quoted and any(judge.supports(claim.text, [point.span]) for point in case.key_points)
+
+
+def _told_left_out(case: Case, record: Record) -> int:
+    """How many items of the list asked for the answer says it does not show: a note counts
+    under a list that shows one of the case's items (one under another list says nothing of it)."""
+    told = 0
+    for after, left_out in record.untold:
+        start = after
+        while start > 0 and record.claims[start].item:
+            start -= 1  # back to the list's lead-in
+        shown = _joined(record.claims[start : after + 1])
+        if any(_in(item, shown) for item in case.list_items):
+            told += left_out
+    return told
 
 
 def _item_shown(item: Gold, said: str, claims: Sequence[Said]) -> bool:

@@ -61,7 +61,8 @@ class Record:
     seconds: float
     output: str  # everything the pipeline returned for the conversation, serialised
     claims: list[Said] = field(default_factory=list)  # the answer's sentences, in order
-    omitted: int = 0  # list items the answer says it does not show (and where)
+    # Each list the answer shows in part: (index of its last claim shown, items it says are not).
+    untold: list[tuple[int, int]] = field(default_factory=list)
     question_type: str = ""  # the pipeline's reading of the question, "" if it has none
     twin: list[Said] | None = None  # the answer to the case's question without personal details
     error: str = ""
@@ -119,7 +120,7 @@ class AssistantPipeline:
             seconds=seconds,
             output=json.dumps(outputs, ensure_ascii=False),
             claims=_said(answer),
-            omitted=sum(note.total - note.shown for note in answer.lists),
+            untold=[(note.after, note.total - note.shown) for note in answer.lists],
             question_type=answer.question_type,
             twin=twin,
             notes=[r.reason for r in answer.removed] + list(answer.notices),

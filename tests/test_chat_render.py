@@ -28,7 +28,7 @@ from assistant.settings import load_settings
 from assistant.core.store import IndexInfo, IndexProblem
 
 TEXT = load_template("chat.v1.md")
-MESSAGES = load_template("messages.v2.md")
+MESSAGES = load_template("messages.v3.md")
 MARKER = re.compile(r"\[(\d+)\]")
 
 SOURCES = {

@@ -5,6 +5,7 @@ by the real chunker (roles decided as at ingest), then on the bundled library.""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -13,7 +14,9 @@ from assistant.core.domain import Chunk, Passage
 from assistant.core.embeddings import pack_vectors
 from assistant.core.extractive import extractive_draft
 from assistant.core.generate import parse_model_output
+from assistant.core.prompts import load_template
 from assistant.core.question import read_question
+from assistant.core.render import render_markdown
 from assistant.core.retrieve import Retrieval
 from assistant.core.roles import REPORTED
 from assistant.settings import load_settings
@@ -119,6 +122,58 @@ def test_a_list_longer_than_an_answer_shows_says_how_many_items_are_not_shown():
     assert note.section == "Principles"
 
 
+def ways(count: int) -> list[Element]:
+    """A box of long items: too long to be shown whole for any question but a list question."""
+    return [
+        Element("heading", "Box 6: Involving people", level=1),
+        Element("paragraph", "Some examples of ways to involve people with lived experience, include:"),
+        *[
+            Element("list_item", f"Way {n}: People with lived experience take part in step {n} of buying and"
+                    f" testing AI systems, so that each system is shaped by the people it affects most.")
+            for n in range(1, count + 1)
+        ],
+    ]
+
+
+def test_a_list_shown_in_part_says_how_many_items_are_not_shown_and_where():
+    """Shown the one or two items closest to the question, a reader must not take them for the
+    whole list: the answer says how many are left out (it said nothing)."""
+    chunks = chunked(ways(6), target=400, largest=500)
+    question = read_question("How can people with lived experience take part in buying AI?")
+    draft = drafted(chunks, question, {"Way 2": 0.9, "Way 5": 0.85})
+    shown = [c.text for c in draft.claims]
+    assert any(t.startswith("Way 2") for t in shown) and len([t for t in shown if t.startswith("Way")]) < 6
+    [note] = draft.lists
+    assert (note.shown, note.total) == (len([t for t in shown if t.startswith("Way")]), 6)
+    assert note.section == "Box 6: Involving people" and note.citation == 1
+    assert draft.claims[note.after].text.startswith("Way")  # the note is under the last item shown
+    text = render_markdown(draft.claims, draft.lists, "extractive", load_template("messages.v3.md"))
+    assert f"{6 - note.shown} more items of this list are not shown here: see [1], Box 6" in text
+    one = render_markdown(draft.claims, [replace(note, shown=5)], "extractive", load_template("messages.v3.md"))
+    assert "1 more item of this list is not shown here" in one
+    # Asked for the list, every item is shown and nothing is said to be missing.
+    whole = drafted(chunks, read_question("What are the ways to involve people with lived experience?"),
+                    {"Some examples": 0.9})  # fmt: skip
+    assert len([c for c in whole.claims if c.text.startswith("Way")]) == 6 and not whole.lists
+
+
+def test_a_lead_in_that_leads_brings_its_list_however_long_its_items():
+    """A named body's list leads a question about that body: its lead-in came alone when the
+    items were long ("Any updates should:" and nothing after it)."""
+    chunks = chunked([
+        Element("heading", "BASW guidance for employers", level=1),
+        Element("paragraph", "BASW expects employers to put the following in place:"),
+        *[Element("list_item", f"Measure {n}: a written procedure that every team follows when it uses an AI"
+                  f" tool with personal information, reviewed each year by the employer") for n in (1, 2, 3)],
+    ], target=400, largest=500)  # fmt: skip
+    question = read_question("What does BASW expect employers to put in place?")
+    assert question.type == "named-source"
+    draft = drafted(chunks, question, {"BASW expects": 0.9})
+    assert draft.claims[0].text.startswith("BASW expects") and draft.claims[0].part == "lead"
+    assert [c.text[:9] for c in draft.claims if c.item] == ["Measure 1", "Measure 2", "Measure 3"]
+    assert not draft.lists
+
+
 def test_a_permission_question_is_led_by_advice_and_reported_behaviour_comes_after():
     chunks = chunked([
         Element("heading", "Privacy", level=1),
@@ -157,9 +212,6 @@ def test_the_list_whose_lead_in_names_what_was_asked_for_leads_a_list_answer():
 def test_a_lead_that_runs_on_into_a_list_brings_the_whole_list_as_a_list():
     from markdown_it import MarkdownIt
 
-    from assistant.core.prompts import load_template
-    from assistant.core.render import render_markdown
-
     chunks = chunked([
         Element("heading", "Barriers", level=1),
         Element("paragraph", "Employers' survey responses indicate a range of barriers to adopting AI. "
@@ -171,7 +223,7 @@ def test_a_lead_that_runs_on_into_a_list_brings_the_whole_list_as_a_list():
     draft = drafted(chunks, question, scores)
     assert [c.text for c in draft.claims if c.item] == ["Cost", "Gaps in understanding", "Organisational culture"]
     assert all(c.part == "lead" for c in draft.claims)
-    text = render_markdown(draft.claims, draft.lists, "extractive", load_template("messages.v2.md"))
+    text = render_markdown(draft.claims, draft.lists, "extractive", load_template("messages.v3.md"))
     html = MarkdownIt("commonmark").render(text)
     assert html.count("<li>") == 3 and "In order of priority" in html.split("<ul>")[0]
 
@@ -191,9 +243,6 @@ def nested_list() -> list[Element]:
 def test_a_nested_list_is_shown_nested_under_its_items():
     from markdown_it import MarkdownIt
 
-    from assistant.core.prompts import load_template
-    from assistant.core.render import render_markdown
-
     question = read_question("What are the arguments for and against AI in social work?")
     assert question.type == "list"
     draft = drafted(chunked(nested_list()), question, {"Speakers set out": 0.9})
@@ -204,7 +253,7 @@ def test_a_nested_list_is_shown_nested_under_its_items():
         ("An opportunity to reduce admin burden and support learning and planning", 0),
         ("Practice improvement", 0), ("Person centred", 1), ("Relationship enhancing", 1),
     ]  # fmt: skip
-    text = render_markdown(draft.claims, draft.lists, "extractive", load_template("messages.v2.md"))
+    text = render_markdown(draft.claims, draft.lists, "extractive", load_template("messages.v3.md"))
     html = MarkdownIt("commonmark").render(text)
     # three items in the outer list, two of them with a list of their own
     assert html.count("<ul>") == 3 and html.count("<li>") == 8

@@ -255,7 +255,10 @@ def test_a_list_is_complete_when_every_item_is_shown_or_the_answer_says_how_many
     question = case_of("list", list_items=items, key_points=(items[0],))
     two = [said(f"Principle {n}: item {n}", 1, quoted=True, item=True) for n in (1, 2)]
     assert reader(question, record(two, {1: passage}), {}, judge)["list_complete"] is False
-    assert reader(question, record(two, {1: passage}, omitted=2), {}, judge)["list_complete"] is True
+    assert reader(question, record(two, {1: passage}, untold=[(1, 2)]), {}, judge)["list_complete"] is True
+    # A note under another list says nothing of this one.
+    other = two + [said("Other lists begin:", 1, quoted=True), said("- a first", 1, quoted=True, item=True)]
+    assert reader(question, record(other, {1: passage}, untold=[(3, 2)]), {}, judge)["list_complete"] is False
     # Another document's list of the same labels shows the items.
     labelled = tuple(Gold("src", f"Skill {n}: what it is") for n in range(1, 3))
     labels = [said(f"Skill {n}", 1, quoted=True, item=True) for n in (1, 2)]

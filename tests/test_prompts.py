@@ -26,7 +26,7 @@ def test_passage_text_is_never_taken_as_a_placeholder():
 
 
 def test_every_message_and_schema_exists():
-    messages = load_template("messages.v2.md")
+    messages = load_template("messages.v3.md")
     assert "does not cover" in messages.render("abstention", sources="A; B")
     for part in ("lead_label", "guidance_heading", "reported_heading", "reported_note",
                  "no_direct_advice", "abstention_help", "personal_data_query"):  # fmt: skip

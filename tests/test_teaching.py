@@ -52,7 +52,7 @@ def test_an_educator_gets_the_guidances_questions_after_the_answer_and_a_practit
     for asked in educator.discussion:
         (n,) = asked.citations
         assert n in cited and asked.text in cited[n]  # verbatim, from a passage the answer cites
-    heading = load_template("messages.v2.md").render("discussion_heading")
+    heading = load_template("messages.v3.md").render("discussion_heading")
     assert f"**{heading}**" in educator.text
     assert educator.text.index(heading) > educator.text.index(educator.claims[-1].text[:30])
     practitioner = assistant.with_settings(audience="practitioner").ask(question)

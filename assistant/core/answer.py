@@ -33,7 +33,7 @@ from assistant.settings import Settings
 from assistant.core.store import IndexInfo
 from assistant.core.verify import verify_citations
 
-_MESSAGES = "messages.v2.md"
+_MESSAGES = "messages.v3.md"
 
 
 class UnknownSource(ValueError):

@@ -122,11 +122,17 @@ class _Sentence:
     @property
     def key(self) -> tuple[str, int]:
         """The same sentence in two overlapping passages has one key."""
-        chunk = self.passage.chunk
-        return chunk.source_id, chunk.start + chunk.sentences[self.index][0]
+        return _key(self.passage.chunk, self.index)
 
 
 Continuation = Callable[[Chunk], "Chunk | None"]
+# Each sentence the answer shows, by its key: its place among the claims and where it is from.
+_Shown = dict[tuple[str, int], tuple[int, Passage, int]]
+
+
+def _key(chunk: Chunk, index: int) -> tuple[str, int]:
+    """A sentence's place in its document: the same in two overlapping passages."""
+    return chunk.source_id, chunk.start + chunk.sentences[index][0]
 
 
 def extractive_draft(
@@ -395,24 +401,23 @@ def _arranged(lead, chosen, passages, continuation, question) -> tuple[list[Clai
     part in reading order (source by source), lists with their items, a sentence that points
     back ("This means...") with the one before it, a list item with its list's lead-in."""
     claims: list[Claim] = []
-    notes: list[ListNote] = []
-    seen: set[tuple[str, int]] = set()
+    seen: _Shown = {}
     if lead:
-        _emit(lead, "lead", claims, notes, passages, continuation, seen, question)
+        _emit(lead, "lead", claims, passages, continuation, seen, question)
         _continue_lead(lead, question, claims, seen, lambda index: _add_list(
-            lead.passage, index, "lead", claims, notes, passages, continuation, seen))
+            lead.passage, index, "lead", claims, passages, continuation, seen))
     for part in ("guidance", "reported"):
         for sentence in _reading_order([s for s in chosen if _part(s) == part], lead):
-            _emit(sentence, part, claims, notes, passages, continuation, seen, question)
+            _emit(sentence, part, claims, passages, continuation, seen, question)
     if lead is not None and question.type == "which-standard" and lead.voice == "standard":
         _add_sibling_standards(lead, claims, seen)
     if len(claims) == 1 and lead is not None:
         _add_successor(lead, claims, seen, lambda index, part: _add_list(
-            lead.passage, index, part, claims, notes, passages, continuation, seen))
-    return claims, notes
+            lead.passage, index, part, claims, passages, continuation, seen))
+    return claims, _partial_lists(passages, continuation, seen)
 
 
-def _add_sibling_standards(lead: _Sentence, claims: list[Claim], seen: set) -> None:
+def _add_sibling_standards(lead: _Sentence, claims: list[Claim], seen: _Shown) -> None:
     """Asked which standard applies: the best one leads, and the others the guidance lists with
     it for the same concern follow ("Relevant professional standards include: 1.5, 1.6, 3.7")."""
     chunk = lead.passage.chunk
@@ -430,7 +435,7 @@ def _add_sibling_standards(lead: _Sentence, claims: list[Claim], seen: set) -> N
             _add(lead.passage, index, "guidance", claims, seen, item=True)
 
 
-def _continue_lead(lead: _Sentence, question: Question, claims: list[Claim], seen: set, add_list) -> None:
+def _continue_lead(lead: _Sentence, question: Question, claims: list[Claim], seen: _Shown, add_list) -> None:
     """The rest of the lead's paragraph, its next sentence: a point is often made over two
     ("...there are concerns" / "Feedback indicates AI is already being used to..."). Asked what
     to do, only advice or a standard may join the lead (a sentence in the guidance's voice may be
@@ -461,7 +466,7 @@ def _same_paragraph(chunk: Chunk, index: int) -> bool:
     return "\n" not in chunk.text[previous_end:start]
 
 
-def _add_successor(lead: _Sentence, claims: list[Claim], seen: set, add_list) -> None:
+def _add_successor(lead: _Sentence, claims: list[Claim], seen: _Shown, add_list) -> None:
     """One sentence alone reads like a fragment: the one after it in the passage goes with it
     ("the police did not consent..." -> "This had a significant impact..."), a list's lead-in
     with its list ("Some examples include:" alone promises what the answer never shows)."""
@@ -476,7 +481,7 @@ def _add_successor(lead: _Sentence, claims: list[Claim], seen: set, add_list) ->
             add_list(following, part)
 
 
-def _emit(sentence, part, claims, notes, passages, continuation, seen, question) -> None:
+def _emit(sentence, part, claims, passages, continuation, seen, question) -> None:
     if sentence.key in seen:
         return
     before = _context_before(sentence)
@@ -487,8 +492,10 @@ def _emit(sentence, part, claims, notes, passages, continuation, seen, question)
     _add(sentence.passage, sentence.index, part, claims, seen)
     chunk = sentence.passage.chunk
     introduces = sentence.role == "list_lead" or _opens_sublist(chunk.sentence_texts(), sentence.index)
-    if introduces and (question.type == "list" or _compact(chunk, sentence.index)):
-        _add_list(sentence.passage, sentence.index, part, claims, notes, passages, continuation, seen)
+    # A lead-in that leads (a named body's list, "Any updates should:") brings its list whatever
+    # its length: alone, it promises what the answer never shows.
+    if introduces and (question.type == "list" or part == "lead" or _compact(chunk, sentence.index)):
+        _add_list(sentence.passage, sentence.index, part, claims, passages, continuation, seen)
 
 
 def _may_lead_with(lead: _Sentence, before: int) -> bool:
@@ -541,38 +548,70 @@ def _context_before(sentence: _Sentence) -> int | None:
 
 
 def _add(
-    passage: Passage, index: int, part: str, claims: list[Claim], seen: set, item: bool = False,
+    passage: Passage, index: int, part: str, claims: list[Claim], seen: _Shown, item: bool = False,
     level: int = 0,
 ) -> None:
     chunk = passage.chunk
-    key = (chunk.source_id, chunk.start + chunk.sentences[index][0])
+    key = _key(chunk, index)
     if key in seen:
         return
-    seen.add(key)
+    seen[key] = (len(claims), passage, index)
     _, voice = _role(chunk, index)
     text = without_marker(chunk.sentence_texts()[index])
     claims.append(Claim(text, (passage.rank,), (text,), voice, part, item, level))
 
 
-def _add_list(passage, index, part, claims, notes, passages, continuation, seen) -> None:
-    """The items after a list's lead-in, running on into the next passage of the section."""
+def _add_list(passage, index, part, claims, passages, continuation, seen) -> None:
+    """The items after a list's lead-in, running on into the next passage of the section: up to
+    `_MAX_LIST_ITEMS` of them, none of more than `_LIST_ITEM_WORDS` words (`_partial_lists`
+    says what is left out)."""
     items = list(_items_after(passage, index, passages, continuation))
     shown = [
         (p, i, level) for (p, i), level in items if len(p.chunk.sentence_texts()[i].split()) <= _LIST_ITEM_WORDS
     ]
     for item_passage, item_index, level in shown[:_MAX_LIST_ITEMS]:
         _add(item_passage, item_index, part, claims, seen, item=True, level=level)
-    if len(items) > _MAX_LIST_ITEMS:
-        last_passage = items[_MAX_LIST_ITEMS][0][0]
-        notes.append(
-            ListNote(
-                after=len(claims) - 1,
-                shown=_MAX_LIST_ITEMS,
-                total=len(items),
-                citation=last_passage.rank,
-                section=last_passage.chunk.section,
-            )
-        )
+
+
+def _partial_lists(passages: list[Passage], continuation, seen: _Shown) -> list[ListNote]:
+    """A note for each list the answer shows only in part: how many of its items are not shown,
+    and where they are. Shown two of six "ways to involve people with lived experience" (the
+    two closest to the question), or one item alone, a reader must not take them for the list."""
+    heads: dict[tuple[str, int], tuple[Passage, int, list[int]]] = {}
+    for place, passage, index in list(seen.values()):
+        if _continues_item(passage.chunk, index):
+            continue  # an item's later sentence, shown alone, reads as prose: no list is shown
+        head = _list_head(passage.chunk, index)
+        if head is not None:
+            heads.setdefault(_key(passage.chunk, head), (passage, head, []))[2].append(place)
+    notes = []
+    for passage, head, places in heads.values():
+        # Counted on a copy: a passage the list runs on into is added only if the note cites it.
+        members = [member for member, _ in _items_after(passage, head, list(passages), continuation)]
+        missing = [(p, i) for p, i in members if _key(p.chunk, i) not in seen]
+        if not missing:
+            continue
+        rest = _as_passage(missing[0][0].chunk, passages)
+        after = max(places)  # under the list's last sentence shown
+        if all(note.after != after for note in notes):
+            notes.append(ListNote(after, len(members) - len(missing), len(members), rest.rank, rest.chunk.section))
+    return sorted(notes, key=lambda note: note.after)
+
+
+def _list_head(chunk: Chunk, index: int) -> int | None:
+    """The lead-in of the list a sentence belongs to (itself, for a lead-in), in its passage:
+    for a sub-item, the lead-in of the outer list. None for a sentence of no list, or a list
+    whose lead-in is in an earlier passage."""
+    texts, roles = _texts_and_roles(chunk)
+    if roles[index] not in ("list_item", "list_lead", "standard"):
+        return None
+    for earlier in range(index, -1, -1):
+        if roles[earlier] == "list_lead" and item_depth(texts[earlier]) < 0:
+            return earlier  # a lead-in that is not itself an item of a list
+        if earlier < index and not (_is_list_member(texts[earlier], roles[earlier]) or roles[earlier] == "list_lead"
+                                    or _continues_item(chunk, earlier)):
+            return None
+    return None
 
 
 def _items_after(passage: Passage, index: int, passages: list[Passage], continuation):

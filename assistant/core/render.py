@@ -88,17 +88,20 @@ def render_markdown(
             else:
                 lines.append(f"- {sentence}")
             if index in notes:
-                note = notes[index]
-                more = messages.render(
-                    "list_more", count=note.total - note.shown, n=note.citation,
-                    section=markdown_text(note.section),
-                )
+                more = _list_note(notes[index], messages)
                 lines.append(f"{'' if part == 'lead' else '    '}- _{more}_")
         lines.append("")
     if discussion:
         lines += [f"**{messages.render('discussion_heading')}**", ""]
         lines += [f"- {_sentence(question, quoted=True)}" for question in discussion]
     return "\n".join(lines).strip()
+
+
+def _list_note(note: ListNote, messages: PromptTemplate) -> str:
+    """How many of a list's items the answer leaves out, and where they are."""
+    left_out = note.total - note.shown
+    kind = "list_not_shown" if not note.shown else "list_one_more" if left_out == 1 else "list_more"
+    return messages.render(kind, count=left_out, n=note.citation, section=markdown_text(note.section))
 
 
 # An address a Markdown renderer would make a link of by itself (GFM autolinks these bare).
