@@ -209,6 +209,10 @@ def test_names_the_lists_do_not_know_are_found_by_where_they_stand(question, red
         "Wht does BASW say about AI?",
         "Deepfakes are they covered by the guidance?",
         "Transcribing is it allowed on a visit?",
+        # A role's acronym in the plural is no name, after "for" or "with" either.
+        "I'm running a CPD session for ASYEs on AI-drafted case records: which standards apply?",
+        "Should NQSWs be allowed to use Copilot in their first year?",
+        "Can our team meeting with the CSWs be transcribed by AI?",
     ],
 )
 def test_places_services_and_typos_are_not_taken_for_names(question):

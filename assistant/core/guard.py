@@ -315,7 +315,7 @@ def _before_a_surname(word: re.Match[str], text: str, known: Callable[[str], boo
     raw = word.group()
     follower = _WORD.match(text, word.end() + 1) if text[word.end() : word.end() + 1] == " " else None
     return (
-        raw[0].isupper() and not _bare(raw).isupper() and _base(raw) not in _FUNCTION_WORDS
+        raw[0].isupper() and not _acronym(raw) and _base(raw) not in _FUNCTION_WORDS
         and follower is not None and follower.group()[0].isupper()
         and _base(follower.group()) in _surnames() and not known(_bare(follower.group()))
     )  # fmt: skip
@@ -366,6 +366,8 @@ def _could_be_name(word: re.Match[str], text: str, after_cue: bool, after_title:
         return True
     if after_title:
         return base not in _FUNCTION_WORDS  # "mr o'brien": after a title, almost anything is a name
+    if _PLURAL_ACRONYM.fullmatch(_bare(word.group())):
+        return False  # "a session for ASYEs", "with the CSWs": a role's acronym, not a person
     if base in _common_words() or _inflected(base):
         return word.group()[0].isupper() and _inside_sentence(text, word) and after_cue
     return after_cue or word.group()[0].isupper()
@@ -466,7 +468,7 @@ def _surname_follows(text: str, word: re.Match[str]) -> bool:
 
 def _is_capitalised_stranger(word: re.Match[str], text: str) -> bool:
     raw = word.group()
-    if not raw[0].isupper() or _bare(raw).isupper() or _is_ordinary(raw):
+    if not raw[0].isupper() or _acronym(raw) or _is_ordinary(raw):
         return False
     if raw.endswith(("'s", "’s")):
         return True  # "Kwabena's plan", even at the start of a sentence
@@ -498,7 +500,7 @@ _WORD_ENDING = re.compile(r"(?:ing|ed|tion|sion|ment|ness|ity|ism|ise|ize|able|i
 def _is_ordinary(word: str) -> bool:
     """An English word, or a compound of English words and acronyms ("AI-drafted")."""
     return all(
-        part.isupper() or part.lower() in _common_words()
+        _acronym(part) or part.lower() in _common_words()
         for part in _base(word).split("-") if part
     ) or _base(word) in _common_words()
 
@@ -509,6 +511,15 @@ def _inside_sentence(text: str, word: re.Match[str]) -> bool:
     while at and text[at - 1] in " \"'“‘(":
         at -= 1
     return at > 0 and text[at - 1] not in ".!?:\n"
+
+
+# An acronym with a plural "s": "ASYEs", "NQSWs", "CSWs". No name is written so.
+_PLURAL_ACRONYM = re.compile(r"[A-Z][A-Z0-9]+s")
+
+
+def _acronym(word: str) -> bool:
+    bare = _bare(word)
+    return bare.isupper() or bool(_PLURAL_ACRONYM.fullmatch(bare))
 
 
 def _base(word: str) -> str:
