@@ -118,6 +118,20 @@ def test_testimony_findings_advice_and_navigation_are_told_apart():
     assert {found[0][1], found[2][1]} <= REPORTED
 
 
+def test_a_surveys_count_of_what_people_said_is_a_finding_and_their_words_are_testimony():
+    """"24% (37) said they have used GenAI..." is what the survey measured (it was testimony, and
+    a question asking how many was answered with a finding further down); a quotation with a
+    figure in it is still someone's words."""
+    found = roles_of(
+        ("Of the 155 social workers that responded to this survey question, 24% (37) said they have used"
+         " GenAI without direction from their employer.", "paragraph"),
+        ("40% said they have used AI with direction from their employer", "paragraph"),
+        ("Practice educators said students were using AI to write their reflective logs.", "paragraph"),
+        ("“About 30% of my week goes on notes,” said one social worker.", "paragraph"),
+    )
+    assert [voice for _, voice in found] == ["finding", "finding", "testimony", "testimony"]
+
+
 def test_one_person_and_one_organisation_reported_are_what_people_reported():
     found = roles_of(
         ("One foster carer pointed out that the checks took longer than the visits themselves.", "paragraph"),

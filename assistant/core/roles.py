@@ -233,8 +233,12 @@ def voice_of(text: str, quoted: bool = False, item: bool = False) -> str:
     item = item or _starts_item(text)
     if _STANDARD.match(bare):
         return "standard"
-    if _ATTRIBUTION.search(bare) or _REPORTED_SPEECH.search(bare):
+    if _ATTRIBUTION.search(bare):
         return "testimony"
+    if _REPORTED_SPEECH.search(bare):
+        # "Of the 155 social workers that responded..., 24% (37) said they have used GenAI...": a
+        # survey's count of what people said is what the research measured, not their words.
+        return "finding" if _FIGURE.search(bare) and not _OPENS_QUOTE.match(bare) else "testimony"
     if _DEFINES.search(bare) and not _ADVICE.search(bare):
         return "definition"  # a definition quoted from a statement is not someone's testimony
     if quoted or _OPENS_QUOTE.match(bare):
