@@ -431,6 +431,21 @@ def test_which_standard_names_the_standard_and_its_number(assistant):
 
 
 @pytest.mark.slow
+def test_a_standard_that_says_what_not_to_do_is_said_to_be_one(assistant):
+    """"5.6 Use technology ... unlawfully" is, in Social Work England's standards, something a
+    social worker will not do; the library quotes it without those words, and an answer leading
+    with it alone read as the opposite."""
+    answer = assistant.ask(
+        "Which professional standard is about not using technology or social media in a way that"
+        " brings the profession into disrepute?"
+    )
+    assert answer.claims[0].text.startswith("5.6 Use technology")
+    [notice] = [n for n in answer.notices if "must not do" in n]
+    assert "standards 5.1 and 5.6" in notice and '"As a social worker, I will not:"' in notice
+    others = assistant.ask("What does the GDS AI Playbook say about human control?")
+    assert not any("must not do" in n for n in others.notices)
+
+
 def test_a_named_body_is_searched_first_and_its_excerpts_said_plainly(assistant):
     answer = assistant.ask("What should my employer put in place before I use AI, according to BASW?")
     lead_part = [c.text for c in answer.claims if c.part == "lead"]

@@ -24,7 +24,7 @@ from assistant.core.language import in_english
 from assistant.core.library import design_coverage
 from assistant.core.llm import LLM, ModelUnavailable, TokenCallback
 from assistant.core.prompts import load_template
-from assistant.core.question import Question, read_question, unknown_owner, who_can_help
+from assistant.core.question import Question, known_bodies, read_question, unknown_owner, who_can_help
 from assistant.core.reading import has_words
 from assistant.core.discussion import discussion_questions
 from assistant.core.render import numbered, render_markdown
@@ -251,6 +251,7 @@ class Assistant:
         if loosely:
             notices.append(self._indirect(asked))
         claims, lists, citations = numbered(draft, passages)
+        notices += self._will_not_notices(claims, citations)
         label = self._messages.render("local_document")
         citations = [replace(c, label=label if self.retriever.is_local(c.passage.chunk.source_id) else "")
                      for c in citations]  # fmt: skip
@@ -316,6 +317,23 @@ class Assistant:
                 ))  # fmt: skip
             else:
                 notices.append(self._messages.render("not_in_library", body=body.name))
+        return notices
+
+    def _will_not_notices(self, claims: list[Claim], citations: list[Citation]) -> list[str]:
+        """A standard that says what not to do, quoted without the words that say so ("5.6 Use
+        technology ... unlawfully"), reads as the opposite: the answer says what it is."""
+        cited = {citation.n: citation.passage for citation in citations}
+        notices = []
+        for body in known_bodies():
+            numbers: list[str] = []
+            for claim in claims:
+                if any(n in cited and body.named_in(cited[n].chunk.embedding_text()) for n in claim.citations):
+                    numbers += [number for number in body.will_not_standards(claim.text) if number not in numbers]
+            if numbers:
+                numbers.sort(key=lambda number: tuple(int(part) for part in number.split(".")))
+                listed = numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " and " + numbers[-1]
+                kind = "will_not_standard" if len(numbers) == 1 else "will_not_standards"
+                notices.append(self._messages.render(kind, body=body.name, numbers=listed, words=body.will_not[1]))
         return notices
 
     def _generate_and_verify(

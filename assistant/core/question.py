@@ -138,6 +138,16 @@ class Body:
     name: str
     names: tuple[str, ...]
     document: str  # a key of DESIGN_DOCUMENTS, or ""
+    # The section of its standards that says what not to do, and the words that say so (bodies.toml).
+    will_not: tuple[str, str] | None = None
+
+    def will_not_standards(self, text: str) -> list[str]:
+        """The numbers of the standards in `text` that say what a practitioner must not do
+        ("5.6 Use technology..." -> "5.6")."""
+        if self.will_not is None:
+            return []
+        section = re.escape(self.will_not[0])
+        return re.findall(rf"^\s*(?:[-*]\s+)?({section}\.\d{{1,2}})\s+[A-Z]", text)
 
     def named_in(self, text: str) -> bool:
         return any(_name_pattern(name).search(text) for name in self.names)
@@ -252,7 +262,8 @@ def _referrals() -> tuple[tuple[re.Pattern[str], str], ...]:
 def known_bodies() -> tuple[Body, ...]:
     text = resources.files("assistant.data").joinpath("bodies.toml").read_text(encoding="utf-8")
     return tuple(
-        Body(item["id"], item["name"], tuple(item["names"]), item.get("document", ""))
+        Body(item["id"], item["name"], tuple(item["names"]), item.get("document", ""),
+             (item["will_not"]["section"], item["will_not"]["words"]) if "will_not" in item else None)
         for item in tomllib.loads(text)["body"]
     )
 
