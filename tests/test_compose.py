@@ -446,6 +446,7 @@ def test_a_standard_that_says_what_not_to_do_is_said_to_be_one(assistant):
     assert not any("must not do" in n for n in others.notices)
 
 
+@pytest.mark.slow
 def test_a_named_body_is_searched_first_and_its_excerpts_said_plainly(assistant):
     answer = assistant.ask("What should my employer put in place before I use AI, according to BASW?")
     lead_part = [c.text for c in answer.claims if c.part == "lead"]
@@ -471,6 +472,16 @@ def test_a_declined_question_says_who_can_help(assistant):
     assert answer.abstained and "pharmacist" in answer.text
     policy = assistant.ask("What does Kirklees Council's AI acceptable use policy say about Copilot?")
     assert policy.abstained and any("Kirklees Council" in n for n in policy.notices)
+
+
+@pytest.mark.slow
+def test_a_question_about_neither_ai_nor_a_standard_is_not_answered_with_a_standard(assistant):
+    """The library quotes the professional standards only where they bear on AI: a general
+    practice question that a standard's few words happen to match is declined, as a question
+    asking for the standard is not."""
+    assert assistant.ask("How do I write a good supervision agenda?").abstained
+    asked = assistant.ask("Is there a professional standard about using supervision?")
+    assert not asked.abstained and asked.claims[0].text.startswith("4.2 Use supervision")
 
 
 def test_a_lead_in_that_leans_on_the_sentence_before_is_named_by_it():

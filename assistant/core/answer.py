@@ -245,7 +245,7 @@ class Assistant:
             return self._abstain(base, retrieval.passages, [], clock, source_ids)
 
         draft, removed, passages = self._generate_and_verify(asked, retrieval, notices, clock, on_token)
-        if not draft.claims:
+        if not draft.claims or _standard_out_of_context(draft, retrieval, asked):
             return self._abstain(base, passages, removed, clock, source_ids)
         loosely = _closest(retrieval, asked) < self.settings.direct_answer_similarity
         if loosely:
@@ -418,6 +418,15 @@ class Assistant:
             claims = extractive_draft(retrieval, query, self.settings).claims if retrieval.relevant else []
             self._personal_data_quote = _quoted(claims[0], retrieval.passages) if claims else ""
         return f"{notice} {self._personal_data_quote}".strip()
+
+
+def _standard_out_of_context(draft: Draft, retrieval: Retrieval, asked: Question) -> bool:
+    """A question about neither AI nor a standard, led by a professional standard ("How do I
+    write a good supervision agenda?" -> "4.2 Use supervision and feedback to critically reflect
+    on..."): the library quotes the standards only where they bear on AI, so it does not answer
+    such a question; a standard's few general words made it look close."""
+    lead = draft.claims[0]
+    return not retrieval.about_ai and asked.type != "which-standard" and not asked.bodies and lead.role == "standard"
 
 
 def _closest(retrieval: Retrieval, asked: Question) -> float:

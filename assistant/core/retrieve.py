@@ -62,6 +62,8 @@ class Retrieval:
     # chunk id -> one per sentence: how well it answers, as the extractive answer scores it (the
     # similarity above, half of it to the adapted question: assistant/core/query_adapter.py).
     sentence_fit: dict[str, list[float]] = field(default_factory=dict)
+    # Whether the question is about AI, or a tool the library discusses as AI (`_about_ai`).
+    about_ai: bool = True
 
 
 # The passages where the question's words come together in one sentence are ranked once more.
@@ -323,7 +325,7 @@ class Retriever:
             relevant = best >= settings.min_similarity_about_ai and covered >= settings.min_word_coverage
         else:
             relevant = best >= settings.min_similarity and covered >= settings.min_word_coverage_not_about_ai
-        return Retrieval(passages, relevant, best, covered, query, by_sentence, weights, ranked, fit)
+        return Retrieval(passages, relevant, best, covered, query, by_sentence, weights, ranked, fit, about_ai)
 
     def _word_coverage(self, question: str, passages: list[Passage], known_only: bool = False) -> float:
         weights = self._lexical.term_weights(question)
