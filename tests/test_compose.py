@@ -174,6 +174,26 @@ def test_a_lead_in_that_leads_brings_its_list_however_long_its_items():
     assert not draft.lists
 
 
+def test_the_lead_brings_the_rest_of_its_point_up_to_two_more_sentences_of_its_paragraph():
+    """"...social care is behind health. Anecdotally, there are several possible reasons... It
+    might also be because there are fewer technical experts to draw on.": the third sentence was
+    dropped, and a reader saw two of three reasons."""
+    chunks = chunked([
+        Element("heading", "Adoption", level=1),
+        Element("paragraph", "Social care is behind health in adopting new tools. One reason is that providers"
+                " are small and scattered. Another reason is that there are fewer technical experts."
+                " The weather was mild that year."),
+    ], target=400, largest=500)  # fmt: skip
+    draft = drafted(chunks, read_question("Is social care behind health in adopting new tools?"),
+                    {"Social care is behind": 0.9})  # fmt: skip
+    lead = [c.text for c in draft.claims if c.part == "lead"]
+    assert lead == [
+        "Social care is behind health in adopting new tools.",
+        "One reason is that providers are small and scattered.",
+        "Another reason is that there are fewer technical experts.",
+    ]
+
+
 def test_a_permission_question_is_led_by_advice_and_reported_behaviour_comes_after():
     chunks = chunked([
         Element("heading", "Privacy", level=1),

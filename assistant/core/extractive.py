@@ -44,6 +44,7 @@ _KEEP_WITHIN = 0.12  # sentences this close to the lead's score are kept (measur
 _MIN_WORDS = 6  # shorter "sentences" are headings, list stubs or table fragments
 _ITEM_SENTENCE_WORDS = 9  # a list item shorter than this, with no full stop, is a bullet, not a sentence
 _SAME_SENTENCE = 0.92  # cosine: sources repeat each other
+_LEAD_RUNS_ON = 2  # sentences of the lead's paragraph that may follow it in the lead
 _BODY_BONUS = 0.1  # a sentence of the body the question names ("according to BASW")
 _LABEL_BONUS = 0.2  # a list whose label is a word of the question
 _FIGURE_BONUS = 0.1
@@ -436,28 +437,31 @@ def _add_sibling_standards(lead: _Sentence, claims: list[Claim], seen: _Shown) -
 
 
 def _continue_lead(lead: _Sentence, question: Question, claims: list[Claim], seen: _Shown, add_list) -> None:
-    """The rest of the lead's paragraph, its next sentence: a point is often made over two
-    ("...there are concerns" / "Feedback indicates AI is already being used to..."). Asked what
-    to do, only advice or a standard may join the lead (a sentence in the guidance's voice may be
-    a finding the rules missed)."""
-    chunk, following = lead.passage.chunk, lead.index + 1
-    if lead.role == "list_lead" or following >= len(chunk.sentences) or not _same_paragraph(chunk, following):
+    """The rest of the lead's paragraph, up to `_LEAD_RUNS_ON` sentences: a point is often made
+    over two or three ("...there are concerns" / "Feedback indicates AI is already being used
+    to..."). Asked what to do, only advice or a standard may join the lead (a sentence in the
+    guidance's voice may be a finding the rules missed)."""
+    chunk = lead.passage.chunk
+    if lead.role == "list_lead":
         return
-    role, voice = _role(chunk, following)
-    if not _answers(chunk.sentence_texts()[following], role) or role == "list_item":
-        return
-    if voice in REPORTED and lead.voice not in REPORTED:
-        return
-    if question.type in _ASKS_WHAT_TO_DO and voice not in ("advice", "standard"):
-        return
-    if role == "list_lead":
-        # "...a range of barriers." / "In order of priority, these are:": the lead-in comes with
-        # its list, or not at all (a lead-in alone promises what the answer never shows).
-        if question.type == "list" or _compact(chunk, following):
-            _add(lead.passage, following, "lead", claims, seen)
-            add_list(following)
-        return
-    _add(lead.passage, following, "lead", claims, seen)
+    for following in range(lead.index + 1, min(lead.index + 1 + _LEAD_RUNS_ON, len(chunk.sentences))):
+        if not _same_paragraph(chunk, following):
+            return
+        role, voice = _role(chunk, following)
+        if not _answers(chunk.sentence_texts()[following], role) or role == "list_item":
+            return
+        if voice in REPORTED and lead.voice not in REPORTED:
+            return
+        if question.type in _ASKS_WHAT_TO_DO and voice not in ("advice", "standard"):
+            return
+        if role == "list_lead":
+            # "...a range of barriers." / "In order of priority, these are:": the lead-in comes
+            # with its list, or not at all (a lead-in alone promises what the answer never shows).
+            if question.type == "list" or _compact(chunk, following):
+                _add(lead.passage, following, "lead", claims, seen)
+                add_list(following)
+            return
+        _add(lead.passage, following, "lead", claims, seen)
 
 
 def _same_paragraph(chunk: Chunk, index: int) -> bool:
