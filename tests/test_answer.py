@@ -70,17 +70,23 @@ def test_a_question_the_guidance_does_not_cover_is_declined(assistant):
     assert "data protection officer" in answer.text and "Social Work England" in answer.text
 
 
-@pytest.mark.parametrize("question", [
-    "Can I use the transcription app on my phone to record a home visit?",
-    "Should I let the note-taking app write up what was said in a child in need meeting?",
+@pytest.mark.parametrize(("question", "words"), [
+    ("Can I use the transcription app on my phone to record a home visit?", ("transcri", "record", "note")),
+    ("Should I let the note-taking app write up what was said in a child in need meeting?",
+     ("transcri", "record", "note")),
+    # Named AI tools: the library calls Magic Notes GenAI; a writing assistant is one too.
+    ("Half my team use Magic Notes for visit write-ups. How should we be checking them?",
+     ("transcri", "record", "note", "check", "edit")),
+    ("Can I put my reflective log through a writing assistant to tidy the grammar before my assessor sees it?",
+     ("written", "writing", "reflecti")),
 ])
-def test_a_question_about_a_tool_that_does_not_say_ai_is_answered(assistant, question):
-    # Practitioners name the tool, not "AI": the library's material on recording, transcribing
-    # and note taking answers it.
+def test_a_question_about_a_tool_that_does_not_say_ai_is_answered(assistant, question, words):
+    # Practitioners name the tool, not "AI": the library's material on recording, transcribing,
+    # note taking and writing answers it.
     answer = assistant.ask(question)
 
     assert not answer.abstained and answer.citations
-    assert any(word in claim.text.lower() for claim in answer.claims for word in ("transcri", "record", "note"))
+    assert any(word in claim.text.lower() for claim in answer.claims for word in words)
 
 
 # Written after assistant/core/language.py and never used to tune it: questions practitioners in
