@@ -467,6 +467,23 @@ def test_a_standard_that_says_what_not_to_do_is_said_to_be_one(assistant):
 
 
 @pytest.mark.slow
+def test_a_list_not_asked_for_is_only_as_close_as_its_closest_sentence(assistant):
+    """Asked how many newly qualified social workers use AI, a list of eight training themes
+    with their figures ("Those who did receive support said their education focused on...:")
+    led, its items' words together outscoring the sentence that answers."""
+    answer = assistant.ask(
+        "For my seminar on the ASYE year - how many newly qualified social workers are already"
+        " using AI in practice, and did they get any preparation for it?"
+    )
+    lead = " ".join(c.text for c in answer.claims if c.part == "lead")
+    assert "60% have gone on to use AI in practice" in lead
+    assert "following themes" not in lead
+    # Asked for a list, the list as a whole still answers.
+    listed = assistant.ask("What themes did the AI teaching of those who got some preparation cover?")
+    assert any(c.item for c in listed.claims)
+
+
+@pytest.mark.slow
 def test_a_named_body_is_searched_first_and_its_excerpts_said_plainly(assistant):
     answer = assistant.ask("What should my employer put in place before I use AI, according to BASW?")
     lead_part = [c.text for c in answer.claims if c.part == "lead"]

@@ -22,7 +22,7 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy
 
@@ -59,6 +59,9 @@ _MAX_LIST_ITEMS = 12  # a longer list is shown in part, with a note of what is l
 # context nearer the top: finding or testimony before the advice in 9 / 5 / 4 of 46 answers.
 _ADVICE_WITHIN = 0.7
 _ASKS_WHAT_TO_DO = frozenset({"permission", "how-to", "responsibility"})
+# Questions a list answers as a whole: one asking for a list, one asking what a body says (its
+# list under "Employers" is what BASW expects of employers, though no item is close alone).
+_WHOLE_LISTS = frozenset({"list", "named-source"})
 _LIST_LEAD_WITHIN = 0.15  # a list question is led by a list's lead-in this close to the best
 # Asked something else, a list is shown whole only when it is compact (the six values of the
 # playbook); a box of long paragraphs would bury the answer.
@@ -166,15 +169,19 @@ def _candidates(retrieval, question, policy, body_sources) -> list[_Sentence]:
         chunk = passage.chunk
         similarities = retrieval.sentence_fit.get(chunk.id) or retrieval.sentence_similarity.get(chunk.id, [])
         by_body = any(body.wrote(chunk, body_sources) for body in question.bodies)
+        own: dict[int, float] = {}
         for index, text in enumerate(chunk.sentence_texts()):
             role, voice = _role(chunk, index)
-            if index >= len(similarities) or not _answers(text, role):
+            if index >= len(similarities):
                 continue
             shared = set(terms(text)) & weights.keys()
             # A sentence close to every question (ingest/hubness.py) has less of a claim to this one.
             closeness = similarities[index] - _HUBNESS_WEIGHT * _hubness(chunk, index)
             # fsum: the same score whatever order the set gives (it changes with string hashing).
             score = closeness + _LEXICAL_BONUS * math.fsum(weights[t] for t in shared) / total
+            own[index] = score
+            if not _answers(text, role):
+                continue
             named = role == "list_lead" and question.names_its_list(text)
             if named:
                 score += _LABEL_BONUS
@@ -188,6 +195,14 @@ def _candidates(retrieval, question, policy, body_sources) -> list[_Sentence]:
             if sentence.key not in found or found[sentence.key].preferred < preferred:
                 found[sentence.key] = sentence
         for unit in _lists(passage, retrieval.query_vector, weights, total, policy, by_body, question):
+            if question.type not in _WHOLE_LISTS:
+                # Not asked for a list, a list is as close as its closest sentence: its items'
+                # words together ("Those who did receive support said their education focused
+                # on...:", eight themes with their figures) outscored the one sentence that
+                # answers ("86% of social workers that graduated in the past 5 years did not...").
+                best = max(own.get(i, -1.0) for i in [unit.index, *(i for i, _ in _members(chunk, unit.index))])
+                if unit.score > best:
+                    unit = replace(unit, score=best, preferred=unit.preferred - (unit.score - best))
             if unit.key not in found or found[unit.key].preferred < unit.preferred:
                 found[unit.key] = unit
     chosen = found.values()
