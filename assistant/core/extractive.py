@@ -627,8 +627,11 @@ def _list_head(chunk: Chunk, index: int) -> int | None:
     for earlier in range(index, -1, -1):
         if roles[earlier] == "list_lead" and item_depth(texts[earlier]) < 0:
             return earlier  # a lead-in that is not itself an item of a list
-        if earlier < index and not (_is_list_member(texts[earlier], roles[earlier]) or roles[earlier] == "list_lead"
-                                    or _continues_item(chunk, earlier)):
+        in_the_list = (
+            _is_list_member(texts[earlier], roles[earlier]) or roles[earlier] == "list_lead"
+            or _continues_item(chunk, earlier)
+        )  # fmt: skip
+        if not in_the_list:
             return None
     return None
 
