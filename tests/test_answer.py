@@ -89,6 +89,17 @@ def test_a_question_about_a_tool_that_does_not_say_ai_is_answered(assistant, que
     assert any(word in claim.text.lower() for claim in answer.claims for word in words)
 
 
+def test_an_answer_from_passages_only_loosely_close_says_so_without_claiming_there_is_none(assistant):
+    """The notice says what was measured (no passage is a close match), not that the guidance
+    does not answer: two in three such answers still quote the key sentence, and a reader took
+    "does not answer this question directly" for a refusal."""
+    answer = assistant.ask("My manager keeps cancelling supervision. Is it ok to use ChatGPT as a sort of"
+                           " stand-in supervisor?")
+    assert answer.loosely_matched and not answer.abstained
+    [notice] = [n for n in answer.notices if "close match" in n]
+    assert "may answer it only in part" in notice and "does not answer" not in notice
+
+
 # Written after assistant/core/language.py and never used to tune it: questions practitioners in
 # the UK might type in their first language, and English ones that could be mistaken for another.
 NOT_ENGLISH = [
