@@ -331,9 +331,8 @@ class Assistant:
                     numbers += [number for number in body.will_not_standards(claim.text) if number not in numbers]
             if numbers:
                 numbers.sort(key=lambda number: tuple(int(part) for part in number.split(".")))
-                listed = numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " and " + numbers[-1]
                 kind = "will_not_standard" if len(numbers) == 1 else "will_not_standards"
-                notices.append(self._messages.render(kind, body=body.name, numbers=listed, words=body.will_not[1]))
+                notices.append(self._messages.render(kind, body=body.name, numbers=_in_words(numbers), words=body.will_not[1]))
         return notices
 
     def _generate_and_verify(
@@ -408,7 +407,7 @@ class Assistant:
     def _personal_data_notice(self, found: Sequence[PersonalData]) -> str:
         """What was removed, and what the guidance says about personal data in AI tools."""
         kinds = list(dict.fromkeys(PLACEHOLDERS[item.type].strip("[]") for item in found))
-        what = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " and " + kinds[-1]
+        what = _in_words(kinds)
         notice = self._messages.render("personal_data", what=f"personal details ({what})")
         if self._personal_data_quote is None:
             # Found by searching the library, not written here: the notice quotes whatever the
@@ -418,6 +417,11 @@ class Assistant:
             claims = extractive_draft(retrieval, query, self.settings).claims if retrieval.relevant else []
             self._personal_data_quote = _quoted(claims[0], retrieval.passages) if claims else ""
         return f"{notice} {self._personal_data_quote}".strip()
+
+
+def _in_words(items: Sequence[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _standard_out_of_context(draft: Draft, retrieval: Retrieval, asked: Question) -> bool:
