@@ -70,34 +70,37 @@ def library_sentences(store, dimension: int) -> tuple[list[str], numpy.ndarray]:
 
 def labelled(sets, sentences: list[str], embedder) -> list[tuple[numpy.ndarray, list[int]]]:
     """(question vector, indices of its key sentences) for each usable case of `sets`."""
-    found = []
-    for case in load_cases(list(sets)):
-        if case.expect != "answer" or len(case.turns) != 1 or not case.key_points:
-            continue
-        points = [normalise(point.span) for point in case.key_points]
-        positives = [
-            i for i, text in enumerate(sentences)
-            if any(p in text or (len(text) > 40 and text in p) for p in points)
-        ]  # fmt: skip
-        if positives:
-            found.append((case.without_details or case.turns[0], positives))
-    vectors = embedder.embed_batch([question for question, _ in found])
-    return [(numpy.asarray(v, dtype=numpy.float32), positives) for v, (_, positives) in zip(vectors, found)]
+    asked = [
+        (case.without_details or case.turns[0], [point.span for point in case.key_points])
+        for case in load_cases(list(sets))
+        if case.expect == "answer" and len(case.turns) == 1 and case.key_points
+    ]  # fmt: skip
+    return _embedded(asked, sentences, embedder)
 
 
 def written(sentences: list[str], embedder, folder: Path = QUESTIONS_DIR) -> list[tuple[numpy.ndarray, list[int]]]:
     """(question vector, indices of its sentence) for each written training question. A question
     whose sentence is no longer in the library (parsed differently since) is left out."""
+    asked = [
+        (pair["question"], [pair["sentence"]])
+        for path in sorted(folder.glob("*.yaml"))
+        for pair in yaml.safe_load(path.read_text(encoding="utf-8"))
+    ]  # fmt: skip
+    return _embedded(asked, sentences, embedder)
+
+
+def _embedded(asked, sentences: list[str], embedder) -> list[tuple[numpy.ndarray, list[int]]]:
+    """(question vector, indices of the library sentences that hold one of its spans) for each
+    (question, spans) of `asked` whose spans the library holds."""
     found = []
-    for path in sorted(folder.glob("*.yaml")):
-        for pair in yaml.safe_load(path.read_text(encoding="utf-8")):
-            sentence = normalise(pair["sentence"])
-            positives = [
-                i for i, text in enumerate(sentences)
-                if sentence in text or (len(text) > 40 and text in sentence)
-            ]  # fmt: skip
-            if positives:
-                found.append((pair["question"], positives))
+    for question, spans in asked:
+        points = [normalise(span) for span in spans]
+        positives = [
+            i for i, text in enumerate(sentences)
+            if any(p in text or (len(text) > 40 and text in p) for p in points)
+        ]  # fmt: skip
+        if positives:
+            found.append((question, positives))
     vectors = embedder.embed_batch([question for question, _ in found])
     return [(numpy.asarray(v, dtype=numpy.float32), positives) for v, (_, positives) in zip(vectors, found)]
 
