@@ -60,7 +60,7 @@ class Retrieval:
     # the answer so that the harness measures recall@k on the search the answer ran.
     ranked: list[Passage] = field(default_factory=list)
     # chunk id -> one per sentence: how well it answers, as the extractive answer scores it (the
-    # similarity above, three quarters of it to the adapted question: assistant/core/query_adapter.py).
+    # similarity above, half of it to the adapted question: assistant/core/query_adapter.py).
     sentence_fit: dict[str, list[float]] = field(default_factory=dict)
     # Whether the question is about AI, or a tool the library discusses as AI (`_about_ai`).
     about_ai: bool = True
@@ -70,12 +70,15 @@ class Retrieval:
 _SENTENCE_WORDS_WEIGHT = 1.0
 # A sentence's fit: this share of it from the adapted question (assistant/core/query_adapter.py),
 # the rest from the plain cosine (which the composer's constants were measured on), for the
-# extractive answer and for ranking passages by their best sentence. Chosen on the development
-# sets with an adapter trained on the written questions alone (so that it had never seen them):
-# 0.5 / 0.75 / 1.0 in both, key point 140 / 149 / 142 of 198, lead 112 / 113 / 110, recall@5
-# 163 / 167 / 167. (Stop 21, the first adapter: 0.5, on the held-out sets of the day.)
-_ADAPTED_SHARE = 0.75
-_ADAPTED_IN_RANKING = 0.75
+# extractive answer and for ranking passages by their best sentence. Held-out sets (94 answerable,
+# the adapter not trained on them): in the answer only, 0.5 / 1.0, key point 56.4 -> 57.4 / 55.3%,
+# lead 44.7 -> 48.9 / 47.9%; 0.5 in both, key point 61.7%, lead 46.8%, recall@5 61.7 -> 68.1%.
+# 0.75 in both (stop 27, with the adapter of the written questions) gained key points on the
+# held-out sets (167 -> 175 of 278) but put the passage of standard 3.10 ("skills in information
+# and communication technologies") out of the top 5 for a question about keeping IT skills up to
+# date (tests/test_hubness.py): not kept until the two shares are measured apart.
+_ADAPTED_SHARE = 0.5
+_ADAPTED_IN_RANKING = 0.5
 
 
 def _blend(plain: list[float], moved: list[float] | None, share: float) -> list[float]:
