@@ -8,11 +8,12 @@ sentences are the positives, every other sentence of the library (navigation asi
 negatives. So is each question of evals/query_adapter/questions/*.yaml with the one library
 sentence it was written for: the development cases ask about a hundred-odd sentences, the
 written questions about 380 more, so the map learns how practitioners' words reach the library's
-rather than where a few popular sentences lie. A 384 x 384 matrix W, started at the identity, is fitted so that the question's
-vector times W is closest to its key sentences (softmax over the library's sentences,
-temperature TAU), with a pull back toward the identity (LAMBDA * |W - I|^2) so that questions
-unlike any seen are moved little. The held-out sets are never trained on: the figures printed
-for them are the measure (sentence-level: is a key sentence the closest of the library's?).
+rather than where a few popular sentences lie. A 384 x 384 matrix W, started at the identity, is
+fitted so that the question's vector times W is closest to its key sentences (softmax over the
+library's sentences, temperature TAU), with a pull back toward the identity (LAMBDA * |W - I|^2)
+so that questions unlike any seen are moved little. The held-out sets are never trained on: the
+figures printed for them are the measure (sentence-level: is a key sentence the closest of the
+library's?).
 
 --check: measure the bundled adapter without training.
 """
@@ -169,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     development = labelled(TRAIN_SETS, sentences, embedder)
     questions = written(sentences, embedder)
     held_out = labelled(HELD_OUT, sentences, embedder)
-    print(f"library: {len(sentences)} sentences; {len(development)} development cases, {len(questions)} written questions")
+    print(f"library: {len(sentences)} sentences; {len(development)} development cases, "
+          f"{len(questions)} written questions")
     if args.cross_validate:
         for strength in (0.001, 0.003, 0.01, 0.03):
             found = cross_validated(development, library, strength, questions)
