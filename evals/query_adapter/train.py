@@ -7,7 +7,7 @@ Each development question (single-turn, answerable, with key points) is embedded
 sentences are the positives, every other sentence of the library (navigation aside) the
 negatives. So is each question of evals/query_adapter/questions/*.yaml with the one library
 sentence it was written for: the development cases ask about a hundred-odd sentences, the
-written questions about 380 more, so the map learns how practitioners' words reach the library's
+written questions about 690 more, so the map learns how practitioners' words reach the library's
 rather than where a few popular sentences lie. A 384 x 384 matrix W, started at the identity, is
 fitted so that the question's vector times W is closest to its key sentences (softmax over the
 library's sentences, temperature TAU), with a pull back toward the identity (LAMBDA * |W - I|^2)
@@ -42,6 +42,7 @@ QUESTIONS_DIR = Path(__file__).parent / "questions"
 HELD_OUT = (
     "heldout", "practice_heldout", "practice2_heldout", "practice3_heldout", "practice6_heldout",
     "practice7_heldout", "practice8_heldout", "practice9_heldout", "practice10_heldout",
+    "practice11_heldout",
 )  # fmt: skip
 TAU = 0.05
 # The pull toward the identity: 4-fold cross-validation on the development cases, the written
@@ -49,7 +50,10 @@ TAU = 0.05
 # 77.3 / 75.6%); 0.003, the stronger pull of the two best. With the development cases alone the
 # choice was 0.03 (evals/README.md).
 LAMBDA = 0.003
-EPOCHS = 50
+# Stop 28, with the second round of written questions (842 in all): 50 / 150 / 300 passes, 4-fold
+# on the development cases, closest 51.7 (first round only) -> 52.9 / 53.5 / 52.9%, in the top 5
+# 77.9 -> 78.5 / 79.1 / 75.6%; held out (304, never trained on) closest 56.9 -> 55.9 / 61.2 / 60.9%.
+EPOCHS = 150
 LEARNING_RATE = 1e-3
 
 
