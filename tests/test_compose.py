@@ -495,6 +495,18 @@ def test_a_named_body_is_searched_first_and_its_excerpts_said_plainly(assistant)
     lead_part = [c.text for c in answer.claims if c.part == "lead"]
     assert "Clear mandate to use from DASS/DCS" in lead_part and "Training before roll out" in lead_part
     assert any("BASW" in n and "only as excerpts" in n for n in answer.notices)
+    assert not any("research published for" in n for n in answer.notices)  # BASW's is not in it
+
+
+@pytest.mark.slow
+def test_a_body_whose_research_the_library_holds_whole_is_not_said_to_be_only_excerpts(assistant):
+    # "What did Social Work England's research find...": the report published for it is in the
+    # library in full; only its professional standards are excerpts.
+    answer = assistant.ask("What did Social Work England's research find about students using AI?")
+    (notice,) = [n for n in answer.notices if "Social Work England" in n]
+    assert "holds in full the research published for Social Work England" in notice
+    assert "Understanding the emerging use of artificial intelligence" in notice
+    assert "professional standards only as the excerpts" in notice
 
 
 @pytest.mark.slow

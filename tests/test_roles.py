@@ -206,6 +206,19 @@ def test_a_named_body_is_found_and_read_with_its_document():
     assert read_question("How many social workers use AI?").asks_for_a_number
 
 
+def test_research_published_for_a_body_is_one_of_the_librarys_sources():
+    import tomllib
+
+    from assistant.core.question import known_bodies
+    from assistant.settings import PROJECT_ROOT
+
+    manifest = tomllib.loads((PROJECT_ROOT / "corpus" / "sources.toml").read_text(encoding="utf-8"))
+    listed = {source["id"] for source in manifest["source"]}
+    swe = next(body for body in known_bodies() if body.id == "swe")
+    assert swe.published_for == ("rip-swe-ai-research-2025",)
+    assert all(set(body.published_for) <= listed for body in known_bodies())
+
+
 def test_an_organisations_own_policy_the_library_never_names_is_not_in_it():
     library = "Social Work England's professional standards; BASW's guidance; Scottish Care"
     mentions = lambda phrase: phrase.lower() in library.lower()  # noqa: E731

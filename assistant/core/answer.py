@@ -312,9 +312,17 @@ class Assistant:
             if document is None or document.status == "full":
                 continue
             if document.status == "excerpts":
-                notices.append(self._messages.render(
-                    "excerpts_only", body=body.name, document=document.name, via="; ".join(document.via)
-                ))  # fmt: skip
+                # "What did Social Work England's research find...?": the library holds in full the
+                # report published for it; saying only "excerpts" would read as if it held nothing whole.
+                published = [self.index.sources[source].title for source in body.published_for
+                             if source in self.index.sources and self.index.sources[source].chunks]  # fmt: skip
+                facts = dict(body=body.name, document=document.name, via="; ".join(document.via))
+                if published:
+                    notices.append(self._messages.render(
+                        "excerpts_and_published", **facts, published="; ".join(published)
+                    ))  # fmt: skip
+                else:
+                    notices.append(self._messages.render("excerpts_only", **facts))
             else:
                 notices.append(self._messages.render("not_in_library", body=body.name))
         return notices

@@ -140,6 +140,8 @@ class Body:
     document: str  # a key of DESIGN_DOCUMENTS, or ""
     # The section of its standards that says what not to do, and the words that say so (bodies.toml).
     will_not: tuple[str, str] | None = None
+    # The library's sources published for this body that are not its guidance (its research).
+    published_for: tuple[str, ...] = ()
 
     def will_not_standards(self, text: str) -> list[str]:
         """The numbers of the standards in `text` that say what a practitioner must not do
@@ -263,7 +265,8 @@ def known_bodies() -> tuple[Body, ...]:
     text = resources.files("assistant.data").joinpath("bodies.toml").read_text(encoding="utf-8")
     return tuple(
         Body(item["id"], item["name"], tuple(item["names"]), item.get("document", ""),
-             (item["will_not"]["section"], item["will_not"]["words"]) if "will_not" in item else None)
+             (item["will_not"]["section"], item["will_not"]["words"]) if "will_not" in item else None,
+             tuple(item.get("published_for", ())))
         for item in tomllib.loads(text)["body"]
     )
 
