@@ -280,8 +280,10 @@ class Assistant:
 
     def _preferred(self, asked: Question) -> Callable[[Chunk], bool] | None:
         """The passages a question ranks once more: those of the bodies it names; asked for a
-        list, those that hold one (of those bodies)."""
+        list, those that hold one (of those bodies); asked which standard, those quoting one."""
         body = self._bodys_own(asked)
+        if asked.type == "which-standard":
+            return _holds_a_standard if body is None else lambda chunk: body(chunk) and _holds_a_standard(chunk)
         if asked.type != "list":
             return body
         if body is None:
@@ -483,3 +485,8 @@ def _holds_a_list(chunk: Chunk) -> bool:
         role == "list_lead" and i + 1 < len(roles) and roles[i + 1] in ("list_item", "standard")
         for i, role in enumerate(roles)
     )
+
+
+def _holds_a_standard(chunk: Chunk) -> bool:
+    """Whether a passage quotes a numbered standard."""
+    return "standard" in chunk.roles
