@@ -522,6 +522,26 @@ def test_personal_details_do_not_change_the_answer(assistant):
 
 
 @pytest.mark.slow
+def test_details_taken_out_with_their_sentence_leave_the_question_about_ai(assistant):
+    # The sentence carrying the details goes from the search ("I wrote up a visit to [name]...
+    # using our AI tool."), and with it the only word saying the question is about AI: it was
+    # then held to the bar for questions about something else, and declined.
+    detailed = assistant.ask(
+        "I wrote up a visit to Mrs Janet Holloway (DOB 02/05/1950), 8 Kings Road, Hull HU3 2PL "
+        "using our AI tool. Which professional standard covers keeping my records accurate?"
+    )
+    plain = assistant.ask(
+        "I wrote up a visit to an older woman using our AI tool. Which professional standard "
+        "covers keeping my records accurate?"
+    )
+    assert not plain.abstained and plain.claims[0].text.startswith("3.11 ")
+    assert not detailed.abstained and detailed.claims[0].text == plain.claims[0].text
+    # Without AI anywhere in it, a question about something else keeps the stricter bar.
+    declined = "Ahmed Hussain's NI number is JG 10 37 52 A. Can you tell me which benefits form he should fill in?"
+    assert assistant.ask(declined).abstained
+
+
+@pytest.mark.slow
 def test_a_declined_question_says_who_can_help(assistant):
     answer = assistant.ask("What dose of paracetamol can I give a resident with a headache?")
     assert answer.abstained and "pharmacist" in answer.text

@@ -221,14 +221,14 @@ class Assistant:
         searched_for = without_details(standalone_question(redaction.text, earlier, self.llm))
         subject = new_subject(redaction.text, earlier)
         asked = read_question(searched_for, subject=subject)
-        retrieval = self.search(asked, k, source_ids)
+        retrieval = self.search(asked, k, source_ids, asked_as=redaction.text)
         if not retrieval.relevant and self.llm is not None:
             # A model's rewrite of a follow-up that finds nothing is not trusted over the plain
             # carry-over rule (measured: the small test model's rewrites lost 3 of 3 follow-ups).
             carried = without_details(standalone_question(redaction.text, earlier))
             if carried != searched_for:
                 carried_asked = read_question(carried, subject=subject)
-                retried = self.search(carried_asked, k, source_ids)
+                retried = self.search(carried_asked, k, source_ids, asked_as=redaction.text)
                 if retried.relevant:
                     searched_for, asked, retrieval = carried, carried_asked, retried
         clock.lap("retrieve")
@@ -265,13 +265,17 @@ class Assistant:
                       removed=removed, backend=draft.backend, timings_ms=clock.done(),
                       claims=claims, lists=lists, loosely_matched=loosely, discussion=discussion)  # fmt: skip
 
-    def search(self, asked: Question, k: int | None = None, source_ids=None) -> Retrieval:
+    def search(
+        self, asked: Question, k: int | None = None, source_ids=None, asked_as: str = ""
+    ) -> Retrieval:
         """Hybrid retrieval; a question naming a body ranks that body's own passages first (a
         list question, those holding a list), a follow-up naming a subject the passages that
-        speak of it."""
+        speak of it. `asked_as`: the question as asked (Retriever.search)."""
         about = self.retriever.about(asked.subject, source_ids) if asked.subject else set()
         prefer = self._preferred(asked)
-        retrieval = self.retriever.search(asked.text, k, source_ids, prefer=prefer, first=about)
+        retrieval = self.retriever.search(
+            asked.text, k, source_ids, prefer=prefer, first=about, asked_as=asked_as
+        )
         if asked.subject and not about:
             # The library never speaks of the follow-up's subject: what was found is about the
             # earlier question alone, and is not an answer to this one.

@@ -245,10 +245,13 @@ class Retriever:
         source_ids: Sequence[str] | None = None,
         prefer: Callable[[Chunk], bool] | None = None,
         first: Collection[str] = (),
+        asked_as: str = "",
     ) -> Retrieval:
         """The k best passages for `question`, most relevant first; among those about as
         relevant, passages `prefer` picks out (a named body's own material) first. Passages
-        `first` names (where a follow-up's subject is spoken of) come before all others."""
+        `first` names (where a follow-up's subject is spoken of) come before all others.
+        `asked_as`: the question as it was asked, when what is searched for left part of it out
+        (the sentence that carried someone's details): whether it is about AI is judged on both."""
         k = k or self._settings.retrieval_k
         pool = self._settings.retrieval_candidates
         if self._excluded:
@@ -330,7 +333,10 @@ class Retriever:
         # ...and word by word: the passages must carry the question's distinctive words ("Care
         # Act eligibility criteria" finds sentences about adult social care, not about that).
         settings = self._settings
-        about_ai = _about_ai(expanded)
+        # "I wrote up my visit to [name], [address] using our AI tool. Which standard covers
+        # keeping my records accurate?" is searched for without its first sentence, but is still
+        # a question about AI, as the same question asked without the details is.
+        about_ai = _about_ai(expanded) or bool(asked_as) and _about_ai(expand(asked_as))
         # A question about AI may carry details the library never speaks of ("Roma and Traveller
         # families"): its coverage is of the words the library uses. One not about AI must be
         # about something the library says, all its words counted.
