@@ -537,8 +537,10 @@ def test_details_taken_out_with_their_sentence_leave_the_question_about_ai(assis
     assert not plain.abstained and plain.claims[0].text.startswith("3.11 ")
     assert not detailed.abstained and detailed.claims[0].text == plain.claims[0].text
     # Without AI anywhere in it, a question about something else keeps the stricter bar.
-    declined = "Ahmed Hussain's NI number is JG 10 37 52 A. Can you tell me which benefits form he should fill in?"
-    assert assistant.ask(declined).abstained
+    declined = assistant.ask(
+        "Ahmed Hussain's NI number is JG 10 37 52 A. Can you tell me which benefits form he should fill in?"
+    )
+    assert declined.abstained
 
 
 @pytest.mark.slow

@@ -287,7 +287,9 @@ class Assistant:
         list, those that hold one (of those bodies); asked which standard, those quoting one."""
         body = self._bodys_own(asked)
         if asked.type == "which-standard":
-            return _holds_a_standard if body is None else lambda chunk: body(chunk) and _holds_a_standard(chunk)
+            if body is None:
+                return _holds_a_standard
+            return lambda chunk: body(chunk) and _holds_a_standard(chunk)
         if asked.type != "list":
             return body
         if body is None:
