@@ -544,6 +544,21 @@ def test_details_taken_out_with_their_sentence_leave_the_question_about_ai(assis
 
 
 @pytest.mark.slow
+def test_a_practice_question_the_library_does_not_cover_is_declined_not_answered_with_ai(assistant):
+    # Their words are in the library ("eligibility criteria", "carers", "care leavers"), in
+    # sentences about AI: close enough by the cosine and by words, but no sentence fits as an answer.
+    for question in (
+        "What are the eligibility criteria for a carers assessment?",
+        "What does a good care plan for a care leaver include?",
+    ):
+        assert assistant.ask(question).abstained
+        found = assistant.search(read_question(question))  # the other bars alone would answer it
+        assert found.best_similarity >= assistant.settings.min_similarity
+        assert found.word_coverage >= assistant.settings.min_word_coverage_not_about_ai
+    assert not assistant.ask("Which professional standard is about keeping accurate records?").abstained
+
+
+@pytest.mark.slow
 def test_a_declined_question_says_who_can_help(assistant):
     answer = assistant.ask("What dose of paracetamol can I give a resident with a headache?")
     assert answer.abstained and "pharmacist" in answer.text

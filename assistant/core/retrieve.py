@@ -341,7 +341,12 @@ class Retriever:
         if about_ai:
             relevant = best >= settings.min_similarity_about_ai and covered >= settings.min_word_coverage
         else:
-            relevant = best >= settings.min_similarity and covered >= settings.min_word_coverage_not_about_ai
+            fits = max((max(fit[p.chunk.id], default=0.0) for p in passages), default=0.0)
+            relevant = (
+                best >= settings.min_similarity
+                and covered >= settings.min_word_coverage_not_about_ai
+                and fits >= settings.min_fit_not_about_ai
+            )
         return Retrieval(passages, relevant, best, covered, query, by_sentence, weights, ranked, fit, about_ai)
 
     def _word_coverage(self, question: str, passages: list[Passage], known_only: bool = False) -> float:
