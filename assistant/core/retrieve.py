@@ -60,7 +60,7 @@ class Retrieval:
     # the answer so that the harness measures recall@k on the search the answer ran.
     ranked: list[Passage] = field(default_factory=list)
     # chunk id -> one per sentence: how well it answers, as the extractive answer scores it (the
-    # similarity above, half of it to the adapted question: assistant/core/query_adapter.py).
+    # similarity above, three quarters of it to the adapted question: _ADAPTED_SHARE).
     sentence_fit: dict[str, list[float]] = field(default_factory=dict)
     # Whether the question is about AI, or a tool the library discusses as AI (`_about_ai`).
     about_ai: bool = True
