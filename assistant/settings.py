@@ -63,9 +63,9 @@ class Settings(BaseSettings):
     # Retrieval: hybrid dense + BM25, fused; thresholds measured on evals/cases/dev.yaml.
     retrieval_k: int = 5
     retrieval_candidates: int = 30
-    # Half of a sentence's closeness, when sentences are scored for the answer and passages ranked,
-    # is to the question's vector moved toward the sentences that answer questions like it
-    # (assistant/core/query_adapter.py); off: the plain cosine only.
+    # Three quarters of a sentence's closeness, when sentences are scored for the answer and
+    # passages ranked, is to the question's vector moved toward the sentences that answer
+    # questions like it (assistant/core/query_adapter.py); off: the plain cosine only.
     query_adapter: bool = True
     max_passages_per_source: int = 4
     # Below this, the best sentence of the best passages is too far from the question to answer

@@ -286,15 +286,10 @@ class Assistant:
         """The passages a question ranks once more: those of the bodies it names; asked for a
         list, those that hold one (of those bodies); asked which standard, those quoting one."""
         body = self._bodys_own(asked)
-        if asked.type == "which-standard":
-            if body is None:
-                return _holds_a_standard
-            return lambda chunk: body(chunk) and _holds_a_standard(chunk)
-        if asked.type != "list":
-            return body
-        if body is None:
-            return _holds_a_list
-        return lambda chunk: body(chunk) and _holds_a_list(chunk)
+        holds = {"list": _holds_a_list, "which-standard": _holds_a_standard}.get(asked.type)
+        if holds is None or body is None:
+            return holds or body
+        return lambda chunk: body(chunk) and holds(chunk)
 
     def _bodys_own(self, asked: Question) -> Callable[[Chunk], bool] | None:
         """Picks out the passages of the bodies a question names; None if it names none."""
@@ -322,8 +317,9 @@ class Assistant:
             if document.status == "excerpts":
                 # "What did Social Work England's research find...?": the library holds in full the
                 # report published for it; saying only "excerpts" would read as if it held nothing whole.
-                published = [self.index.sources[source].title for source in body.published_for
-                             if source in self.index.sources and self.index.sources[source].chunks]  # fmt: skip
+                sources = self.index.sources
+                published = [sources[s].title for s in body.published_for
+                             if s in sources and sources[s].chunks]  # fmt: skip
                 facts = dict(body=body.name, document=document.name, via="; ".join(document.via))
                 if published:
                     notices.append(self._messages.render(
