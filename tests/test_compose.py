@@ -248,6 +248,30 @@ def test_a_lead_that_runs_on_into_a_list_brings_the_whole_list_as_a_list():
     assert html.count("<li>") == 3 and "In order of priority" in html.split("<ul>")[0]
 
 
+def test_a_lead_sentence_after_a_shortened_list_is_a_paragraph_of_its_own():
+    from markdown_it import MarkdownIt
+
+    from assistant.core.domain import Claim, ListNote
+
+    def lead(text: str, item: bool = False) -> Claim:
+        return Claim(text, (1,), (text,), part="lead", item=item)
+
+    claims = [lead("The barriers are:"), lead("Cost", item=True), lead("Culture", item=True),
+              lead("Employers should plan training before a tool is bought.")]  # fmt: skip
+    note = ListNote(after=2, shown=2, total=5, citation=1, section="Barriers")
+    html = MarkdownIt("commonmark").render(
+        render_markdown(claims, [note], "extractive", load_template("messages.v3.md"))
+    )
+    # the sentence is neither in the list's last line (the note) nor in an item
+    assert "3 more items" in html.split("</ul>")[0]
+    assert "Employers should plan" not in html.split("</ul>")[0]
+    assert html.split("</ul>")[1].strip().startswith("<p>") and "Employers should plan" in html.split("</ul>")[1]
+    without_note = MarkdownIt("commonmark").render(
+        render_markdown(claims, [], "extractive", load_template("messages.v3.md"))
+    )
+    assert "Employers should plan" not in without_note.split("</ul>")[0]
+
+
 def nested_list() -> list[Element]:
     return [
         Element("heading", "The case for AI", level=1),

@@ -82,7 +82,12 @@ def render_markdown(
                 # under the sentence that introduces the list, a sub-item under its item
                 lines.append(f"{_INDENT * (1 + claim.level)}- {sentence}")
             elif part == "lead" and index and claims[index - 1].part == "lead":
-                lines[-1] += f" {sentence}"  # the lead's second sentence, on its line
+                if claims[index - 1].item or index - 1 in notes:
+                    # after a list (or its note), a paragraph of its own: on the list's last
+                    # line it would read as part of that item or note
+                    lines += ["", sentence]
+                else:
+                    lines[-1] += f" {sentence}"  # the lead's second sentence, on its line
             elif part == "lead":
                 lines.append(f"**{messages.render('lead_label')}:** {sentence}")
             else:
