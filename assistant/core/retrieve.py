@@ -68,6 +68,7 @@ class Retrieval:
 
 # The passages where the question's words come together in one sentence are ranked once more.
 _SENTENCE_WORDS_WEIGHT = 1.0
+_WORDS_KEPT = 5_000  # passages whose sentence words are kept between questions (about 27 MB)
 # A sentence's fit: this share of it from the adapted question (assistant/core/query_adapter.py),
 # the rest from the plain cosine (which the composer's constants were measured on), for the
 # extractive answer and for ranking passages by their best sentence. Held-out sets (94 answerable,
@@ -96,16 +97,17 @@ def _blend(plain: list[float], moved: list[float] | None, share: float) -> list[
     return [(1 - share) * a + share * b for a, b in zip(plain, moved)]
 
 
-def _sentence_words(chunk: Chunk, weights: dict[str, float]) -> float:
+def _sentence_words(sentences: tuple[frozenset[str], ...], weights: dict[str, float]) -> float:
     """The largest share of the question's (rarity-weighted) words that one sentence of the
     passage holds: where the question's words come together, not spread over a long passage."""
-    best = 0.0
+    # fsum: the same total whatever order the set gives (it changes with string hashing).
+    return max((math.fsum(weights.get(t, 0.0) for t in words) for words in sentences), default=0.0)
+
+
+def _words_of(chunk: Chunk) -> tuple[frozenset[str], ...]:
+    """The words of each of a passage's sentences that can answer (navigation answers nothing)."""
     roles = chunk.roles or ("context",) * len(chunk.sentences)
-    for text, role in zip(chunk.sentence_texts(), roles):
-        if role != "navigation":
-            # fsum: the same total whatever order the set gives (it changes with string hashing).
-            best = max(best, math.fsum(weights.get(t, 0.0) for t in set(terms(text))))
-    return best
+    return tuple(frozenset(terms(text)) for text, role in zip(chunk.sentence_texts(), roles) if role != "navigation")
 
 
 def _asking_part(question: str) -> str:
@@ -150,6 +152,9 @@ class Retriever:
         self._by_id = {chunk.id: chunk for chunk in self._chunks}
         self._number = {chunk.id: number for number, chunk in enumerate(self._chunks)}
         self._instruction_like: dict[str, bool] = {}
+        # Each passage's sentence words, as candidates are scored: the same passages come back
+        # question after question. Bounded, for a library of 100,000 passages (docs/scale.md).
+        self._sentence_words: dict[str, tuple[frozenset[str], ...]] = {}
         self._adapter = bundled_adapter(settings.embedding_model) if settings.query_adapter else None
         sources = store.info.sources
         self._local = {source_id for source_id, source in sources.items() if not source.in_manifest}
@@ -281,13 +286,21 @@ class Retriever:
         missing = [chunk_id for chunk_id in candidates if chunk_id not in full]
         if missing:
             full.update(self._store.chunks_by_id(missing))
-        asking = [query] + ([rephrased[-1]] if focus else [])
         adapted = self._adapter.adapt(query) if self._adapter and self._adapter.fits(query) else None
-        # Each candidate's sentences against the adapted question, once: for the ranking here and
-        # for the answer's scores of the passages chosen from them.
-        moved = {c: self._sentence_similarities(full[c], adapted) for c in candidates} if adapted else {}
+        # Each candidate's sentences against every form of the question at once (one decode of
+        # its vectors): the ranking here, the relevance bars and the answer's scores all read it.
+        columns = [query, *rephrased] + ([adapted] if adapted is not None else [])
+        scores = {c: self._sentence_scores(full[c], columns) for c in candidates}
+        asking = [0] + ([len(rephrased)] if focus else [])  # the question, the sentence that asks
+        phrasings = list(range(1 + len(rephrased)))  # ...and the question in the guidance's words
+
+        def closeness(chunk_id: str, which: list[int]) -> list[float]:
+            found = scores[chunk_id]
+            return found[:, which].max(axis=1).tolist() if len(found) else []
+
+        moved = {c: scores[c][:, -1].tolist() for c in candidates} if adapted is not None else {}
         sentence_best = {
-            c: max(_blend(self._sentence_similarities(full[c], *asking), moved.get(c), _ADAPTED_IN_RANKING), default=0.0)
+            c: max(_blend(closeness(c, asking), moved.get(c), _ADAPTED_IN_RANKING), default=0.0)
             for c in candidates
         }
         weights = self._term_weights(question)
@@ -295,7 +308,7 @@ class Retriever:
         by_sentence_best = sorted(candidates, key=sentence_best.get, reverse=True)
         rankings = [(1.0, by_sentence_best), (_LEXICAL_WEIGHT, lexical)]
         if _SENTENCE_WORDS_WEIGHT:
-            words_best = {chunk_id: _sentence_words(full[chunk_id], weights) for chunk_id in candidates}
+            words_best = {c: _sentence_words(self._words(full[c]), weights) for c in candidates}
             rankings.append((_SENTENCE_WORDS_WEIGHT, sorted(candidates, key=words_best.get, reverse=True)))
         if prefer is not None:
             preferred = [chunk_id for chunk_id in by_sentence_best if prefer(full[chunk_id])]
@@ -322,9 +335,7 @@ class Retriever:
         passages = ranked[:k]
         # Relevance is judged sentence by sentence: a long passage about AI in social work is
         # "similar" to almost any question; a sentence that answers it is much closer.
-        by_sentence = {
-            p.chunk.id: self._sentence_similarities(p.chunk, query, *rephrased) for p in passages
-        }
+        by_sentence = {p.chunk.id: closeness(p.chunk.id, phrasings) for p in passages}
         fit = {p.chunk.id: _blend(by_sentence[p.chunk.id], moved.get(p.chunk.id), _ADAPTED_SHARE)
                for p in passages}  # fmt: skip
         best = max((max(by_sentence[p.chunk.id], default=0.0) for p in passages), default=0.0)
@@ -364,19 +375,27 @@ class Retriever:
         related = self._lexical.term_weights(expand(question))
         return {term: own.get(term, weight / 2) for term, weight in related.items()}
 
-    def _sentence_similarities(self, chunk: Chunk, query: list[float], *others: list[float]) -> list[float]:
-        """Each sentence's cosine to the question (or to its rephrasing, or to the sentence that
-        asks, if closer); 0 for navigation, which answers nothing."""
+    def _words(self, chunk: Chunk) -> tuple[frozenset[str], ...]:
+        known = self._sentence_words.get(chunk.id)
+        if known is None:
+            if len(self._sentence_words) >= _WORDS_KEPT:
+                self._sentence_words.clear()
+            known = self._sentence_words[chunk.id] = _words_of(chunk)
+        return known
+
+    def _sentence_scores(self, chunk: Chunk, queries: list[list[float]]) -> numpy.ndarray:
+        """Each sentence's cosine to each of `queries` (a row per sentence); 0 for navigation,
+        which answers nothing."""
         # Unpacked on each use (a base64 decode): kept, every chunk a search ever touched would
         # stay in memory, which grows toward gigabytes in a long-running chat at 100,000 chunks.
-        vectors = unpack_array(chunk.sentence_vectors, len(query))
+        vectors = unpack_array(chunk.sentence_vectors, len(queries[0]))
         if not len(vectors):
-            return []
-        queries = numpy.asarray([query, *others], dtype=numpy.float32)
-        scores = (vectors @ queries.T).max(axis=1)
+            return numpy.zeros((0, len(queries)), dtype=numpy.float32)
+        scores = vectors @ numpy.asarray(queries, dtype=numpy.float32).T
         if chunk.roles:
-            scores = numpy.where(numpy.asarray(chunk.roles[: len(scores)]) == "navigation", 0.0, scores)
-        return scores.tolist()
+            navigation = numpy.asarray(chunk.roles[: len(scores)]) == "navigation"
+            scores[navigation] = 0.0
+        return scores
 
     def _lexical_ranking(
         self, question: str, pool: int, source_ids, among: Collection[str] = ()
