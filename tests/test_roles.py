@@ -235,6 +235,20 @@ def test_who_can_help_comes_from_the_referrals_file():
 
 
 @pytest.mark.slow
+def test_a_publishers_imprint_and_a_reference_lists_authors_are_navigation():
+    found = roles_of(
+        ("Registered in England and Wales No. 952717.", "paragraph"),
+        ("Part of the National Children's Bureau - Registered charity No. 258825.", "paragraph"),
+        ("A Company Limited by Guarantee.", "paragraph"),
+        ("- Kissinger, H.A., Schmidt, E., Mundie, C. and Ferguson, N., 'Genesis' (Little, Brown, 2024)", "list_item"),
+        ("Kissinger and others, 'Genesis: Artificial Intelligence, Hope, and the Human Spirit' (2024).", "paragraph"),
+        ("Registered social workers must keep their records accurate and up to date.", "paragraph"),
+        ("Social workers should be responsible, accountable and open about their use of AI.", "paragraph"),
+    )
+    assert [role for role, _ in found][:5] == ["navigation"] * 5
+    assert "navigation" not in [role for role, _ in found][5:]
+
+
 def test_the_roles_against_every_hand_labelled_sentence_of_the_library(assistant):
     from evals.roles.measure import indexed_roles, load_labels, measure, render
 

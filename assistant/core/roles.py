@@ -40,7 +40,23 @@ _REFERENCE = re.compile(
     r"|\((?:19|20)\d\d[a-z]?\),?\s*\d{1,4}\s*\(\d{1,3}\)|\b\d{1,4}\s?\(\d{1,3}\),?\s*(?:pp?\.\s*)?\d+\s*[-–]\s*\d+\b"
     r"|\bdoi(?:\.org)?\s*[:/]"
 )
-_CONTACT = re.compile(r"@\w|\bwww\.|https?://|\b0\d{3}\s?\d{3}\s?\d{4}\b")
+_CONTACT = re.compile(
+    r"@\w|\bwww\.|https?://|\b0\d{3}\s?\d{3}\s?\d{4}\b|\b[a-z][\w-]*(?:\.[a-z][\w-]*)*\.(?:com|org|uk|net)/\S"
+)
+# A publisher's imprint: "Registered in England and Wales No. 952717.", "Registered charity No.
+# 258825", "A Company Limited by Guarantee." (an answer led by one was a blind reader's worst).
+_IMPRINT = re.compile(
+    r"\bregistered (?:in england(?: and wales)?|charity|company)\b[^.]{0,40}?\bno\.?\s*\d|"
+    r"\b(?:charity|company) (?:no|number)\.?\s*\d|^(?:a )?company limited by guarantee\b|"
+    r"©|\bcrown copyright\b|\bISBN\b",
+    re.I,
+)
+# A reference list's entry: its authors ("Kissinger, H.A., Schmidt, E. and ...", "36 Henry, A.",
+# "Kissinger and others, 'Genesis...'"), before the title.
+_AUTHORS = re.compile(
+    r"^(?:\d{1,3}\s+)?[A-Z][\w'’-]+,\s+(?:[A-Z]\.\s?){1,3}(?:,|\s+and\b|$)|"
+    r"^(?:\d{1,3}\s+)?[A-Z][\w'’-]+ (?:and others|et al\.?),\s*['‘“]"
+)
 _FURNITURE = re.compile(
     r"^(?:photo by|image:|download (?:powerpoint|pdf|the)|click here|q\s?&\s?a|thank you|"
     r"join us|this webinar|attendees are|please use the|you will get access|contents|find out more|"
@@ -274,6 +290,8 @@ def _is_navigation(sentence: SentenceInContext, text: str) -> bool:
     if sentence.kind == "heading":
         return True
     if _TIMES.search(text) or _CONTENTS.search(text) or _REFERENCE.search(text):
+        return True
+    if _IMPRINT.search(text) or _AUTHORS.match(text):
         return True
     if _FURNITURE.match(text) or (_CONTACT.search(text) and len(text.split()) <= 12):
         return True
