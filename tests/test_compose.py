@@ -272,6 +272,28 @@ def test_a_lead_sentence_after_a_shortened_list_is_a_paragraph_of_its_own():
     assert "Employers should plan" not in without_note.split("</ul>")[0]
 
 
+def test_what_a_study_set_out_to_find_does_not_answer_what_it_found():
+    chunks = chunked([
+        Element("heading", "About this research", level=1),
+        Element("paragraph", "The aim of this research into the use of AI in social work was to better understand:"),
+        *[Element("list_item", item) for item in (
+            "the types of AI being used in social work settings",
+            "the potential opportunities, risks and challenges of using AI in social work",
+            "how confident social workers feel to use AI ethically",
+        )],
+        Element("paragraph", "The main risks of AI in social work practice are three:"),
+        *[Element("list_item", item) for item in ("Privacy and data protection", "Bias in outputs", "Over-reliance")],
+    ], target=400, largest=500)  # fmt: skip
+    question = read_question("What are the main risks of AI in social work?")
+    scores = {"The aim of this research": 0.8, "the potential opportunities, risks": 0.8, "The main risks": 0.6}
+    draft = drafted(chunks, question, scores)
+    shown = " ".join(c.text for c in draft.claims)
+    assert draft.claims[0].text.startswith("The main risks") and "aim of this research" not in shown
+    # ...but it answers a question about the study's aims
+    asked = read_question("What did the research aim to understand?")
+    assert drafted(chunks, asked, scores).claims[0].text.startswith("The aim of this research")
+
+
 def nested_list() -> list[Element]:
     return [
         Element("heading", "The case for AI", level=1),

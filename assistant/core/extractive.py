@@ -70,6 +70,21 @@ _COMPACT_ITEM_WORDS = 14
 _LIST_ITEM_WORDS = 60
 # A lead-in that says nothing without the sentence before it: "In order of priority, these are:".
 _NEUTRAL_LEAD = re.compile(r"\b(?:these|this|they|following|as follows|include|includes)\b[^:]*:\s*$", re.I)
+# What a study set out to do ("The aim of this research ... was to better understand:", "The
+# interviews aimed to gather insights into..."): it names the risks and findings it looked for, and
+# two blind readers found it answering "what are the risks?" and "what did the research find?".
+# It answers only a question about the study's aims.
+_STATES_AIMS = re.compile(
+    r"\b(?:aims?|objectives?|purpose)\b[^.:]{0,60}\b(?:research|study|review|survey|evaluation|"
+    r"interviews?)\b|\b(?:research|study|review|survey|evaluation|interviews?)\b[^.:]{0,60}"
+    r"\b(?:aim(?:ed|s)?|sought|set out) to\b|\bto answer the following (?:research )?questions\b",
+    re.I,
+)
+_ASKS_AIMS = re.compile(
+    r"\b(?:aims?|aimed|objectives?|purpose|set out to|sought to|scope)\b|"
+    r"\bwhat (?:was|is) (?:the|this|that) (?:research|study|report|review|project)\b[^?]*\b(?:about|for)\b",
+    re.I,
+)
 # A sentence that leans on the one before: "Consequently, some have banned..." says why only with it.
 _POINTS_BACK = re.compile(
     r"^(?:this|these|that|those|it|they|such|however|but|therefore|consequently|as a result|thus|hence|"
@@ -170,7 +185,8 @@ def _candidates(retrieval, question, policy, body_sources) -> list[_Sentence]:
         similarities = retrieval.sentence_fit.get(chunk.id) or retrieval.sentence_similarity.get(chunk.id, [])
         by_body = any(body.wrote(chunk, body_sources) for body in question.bodies)
         own: dict[int, float] = {}
-        for index, text in enumerate(chunk.sentence_texts()):
+        texts = chunk.sentence_texts()
+        for index, text in enumerate(texts):
             role, voice = _role(chunk, index)
             if index >= len(similarities):
                 continue
@@ -180,7 +196,7 @@ def _candidates(retrieval, question, policy, body_sources) -> list[_Sentence]:
             # fsum: the same score whatever order the set gives (it changes with string hashing).
             score = closeness + _LEXICAL_BONUS * math.fsum(weights[t] for t in shared) / total
             own[index] = score
-            if not _answers(text, role):
+            if not _answers(text, role) or _states_aims(chunk, index, texts, question):
                 continue
             named = role == "list_lead" and question.names_its_list(text)
             if named:
@@ -240,6 +256,8 @@ def _lists(passage, query, weights, total, policy, by_body, question: Question) 
         items = [i for i, _ in _members(chunk, lead)]
         if len(items) < 2 or sum(texts[i].rstrip().endswith("?") for i in items) * 2 > len(items):
             continue  # a list of questions (research questions, reflective prompts) answers nothing
+        if _states_aims(chunk, lead, texts, question):
+            continue
         # A lead-in that leans on the sentence before ("In order of priority, these are:") is
         # scored with it.
         members = [lead, *items]
@@ -260,6 +278,20 @@ def _lists(passage, query, weights, total, policy, by_body, question: Question) 
         preferred = score + policy.boosts.get("list_lead", 0.0) + (_BODY_BONUS if by_body else 0.0)
         units.append(_Sentence(passage, lead, texts[lead], "list_lead", voice, score, preferred, named))
     return units
+
+
+def _states_aims(chunk: Chunk, index: int, texts: list[str], question: Question) -> bool:
+    """Whether a sentence, or the lead-in of the list it is an item of, says what a study set out
+    to do, and the question does not ask that."""
+    if _ASKS_AIMS.search(question.text):
+        return False
+    if _STATES_AIMS.search(texts[index]):
+        return True
+    _, roles = _texts_and_roles(chunk)
+    head = index
+    while head > 0 and _is_list_member(texts[head], roles[head]):
+        head -= 1  # an item (whatever its voice) up to its list's lead-in
+    return head < index and roles[head] == "list_lead" and bool(_STATES_AIMS.search(texts[head]))
 
 
 def _is_list_member(text: str, role: str) -> bool:
