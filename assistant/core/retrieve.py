@@ -107,7 +107,8 @@ def _sentence_words(sentences: tuple[frozenset[str], ...], weights: dict[str, fl
 def _words_of(chunk: Chunk) -> tuple[frozenset[str], ...]:
     """The words of each of a passage's sentences that can answer (navigation answers nothing)."""
     roles = chunk.roles or ("context",) * len(chunk.sentences)
-    return tuple(frozenset(terms(text)) for text, role in zip(chunk.sentence_texts(), roles) if role != "navigation")
+    sentences = zip(chunk.sentence_texts(), roles)
+    return tuple(frozenset(terms(text)) for text, role in sentences if role != "navigation")
 
 
 def _asking_part(question: str) -> str:
@@ -376,6 +377,7 @@ class Retriever:
         return {term: own.get(term, weight / 2) for term, weight in related.items()}
 
     def _words(self, chunk: Chunk) -> tuple[frozenset[str], ...]:
+        """`_words_of(chunk)`, kept for the next question."""
         known = self._sentence_words.get(chunk.id)
         if known is None:
             if len(self._sentence_words) >= _WORDS_KEPT:

@@ -44,7 +44,8 @@ _CONTACT = re.compile(
     r"@\w|\bwww\.|https?://|\b0\d{3}\s?\d{3}\s?\d{4}\b|\b[a-z][\w-]*(?:\.[a-z][\w-]*)*\.(?:com|org|uk|net)/\S"
 )
 # A publisher's imprint: "Registered in England and Wales No. 952717.", "Registered charity No.
-# 258825", "A Company Limited by Guarantee." (an answer led by one was a blind reader's worst).
+# 258825", "A Company Limited by Guarantee." (two answers to questions the library does not
+# cover were led by one).
 _IMPRINT = re.compile(
     r"\bregistered (?:in england(?: and wales)?|charity|company)\b[^.]{0,40}?\bno\.?\s*\d|"
     r"\b(?:charity|company) (?:no|number)\.?\s*\d|^(?:a )?company limited by guarantee\b|"
