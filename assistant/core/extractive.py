@@ -180,12 +180,13 @@ def _candidates(retrieval, question, policy, body_sources) -> list[_Sentence]:
     weights = retrieval.term_weights
     total = math.fsum(weights.values()) or 1.0
     found: dict[tuple[str, int], _Sentence] = {}
+    aims_asked = bool(_ASKS_AIMS.search(question.text))
     for passage in retrieval.passages:
         chunk = passage.chunk
         similarities = retrieval.sentence_fit.get(chunk.id) or retrieval.sentence_similarity.get(chunk.id, [])
         by_body = any(body.wrote(chunk, body_sources) for body in question.bodies)
         own: dict[int, float] = {}
-        texts = chunk.sentence_texts()
+        texts, roles = _texts_and_roles(chunk)
         for index, text in enumerate(texts):
             role, voice = _role(chunk, index)
             if index >= len(similarities):
@@ -196,7 +197,7 @@ def _candidates(retrieval, question, policy, body_sources) -> list[_Sentence]:
             # fsum: the same score whatever order the set gives (it changes with string hashing).
             score = closeness + _LEXICAL_BONUS * math.fsum(weights[t] for t in shared) / total
             own[index] = score
-            if not _answers(text, role) or _states_aims(chunk, index, texts, question):
+            if not _answers(text, role) or (not aims_asked and _states_aims(texts, roles, index)):
                 continue
             named = role == "list_lead" and question.names_its_list(text)
             if named:
@@ -256,7 +257,7 @@ def _lists(passage, query, weights, total, policy, by_body, question: Question) 
         items = [i for i, _ in _members(chunk, lead)]
         if len(items) < 2 or sum(texts[i].rstrip().endswith("?") for i in items) * 2 > len(items):
             continue  # a list of questions (research questions, reflective prompts) answers nothing
-        if _states_aims(chunk, lead, texts, question):
+        if _states_aims(texts, roles, lead) and not _ASKS_AIMS.search(question.text):
             continue
         # A lead-in that leans on the sentence before ("In order of priority, these are:") is
         # scored with it.
@@ -280,14 +281,11 @@ def _lists(passage, query, weights, total, policy, by_body, question: Question) 
     return units
 
 
-def _states_aims(chunk: Chunk, index: int, texts: list[str], question: Question) -> bool:
+def _states_aims(texts: list[str], roles: Sequence[str], index: int) -> bool:
     """Whether a sentence, or the lead-in of the list it is an item of, says what a study set out
-    to do, and the question does not ask that."""
-    if _ASKS_AIMS.search(question.text):
-        return False
+    to do (a passage's sentences and roles, as `_texts_and_roles` gives them)."""
     if _STATES_AIMS.search(texts[index]):
         return True
-    _, roles = _texts_and_roles(chunk)
     head = index
     while head > 0 and _is_list_member(texts[head], roles[head]):
         head -= 1  # an item (whatever its voice) up to its list's lead-in
