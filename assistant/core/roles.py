@@ -151,7 +151,7 @@ _ADVICE = re.compile(
     r"imperative|paramount|indispensable)\b|\bit is (?:essential|important|crucial|vital|necessary)\b|"
     r"\b(?:are|is|be) (?:responsible|accountable|liable)\b|\bresponsibility (?:to|for)\b|"
     r"\bthere is a (?:need|role) (?:to|for)\b|\bconsideration should\b|\bdo not\b|\bnever\b|"
-    r"\bensure\b|\brecommend",
+    r"^ensure\b|\brecommend(?:s|ed)?\b",
     re.I,
 )
 # A directive that opens with its verb ("Avoid off-the-shelf tools", "Seek informed consent").
