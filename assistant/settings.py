@@ -76,6 +76,14 @@ class Settings(BaseSettings):
     # practitioners' "can I put her assessment into ChatGPT?" at 0.42-0.47; the out-of-scope
     # questions near that line were not about AI: DoLS forms, EHCP timescales, a licence price).
     min_similarity_about_ai: float = 0.42
+    # ...and lower again for a question about AI asking whether one may do something or who
+    # answers for it: the guidance's principles answer "Can I use Copilot to summarise a child
+    # protection conference?" (0.36) or "who carries the can if the summary the software writes
+    # is wrong?" (0.32) though no sentence speaks of that situation, and such an answer says no
+    # passage is a close match (`direct_answer_similarity`). Development sets: 4 such questions
+    # answerable were declined at 0.42 (0.32-0.40); no out-of-scope question of these two kinds
+    # about AI is below 0.5 (those below the bar ask for a price, a timescale or a procedure).
+    min_similarity_asked_what_to_do: float = 0.3
     # ...and the passages must hold at least this share of the question's words, weighted by
     # rarity (dev: answerable questions 0.31 and up; "Care Act eligibility criteria" 0.15).
     min_word_coverage: float = 0.25

@@ -89,6 +89,26 @@ def test_a_question_about_a_tool_that_does_not_say_ai_is_answered(assistant, que
     assert any(word in claim.text.lower() for claim in answer.claims for word in words)
 
 
+@pytest.mark.parametrize("question", [
+    "Can I use Copilot to summarise a child protection conference?",
+    "Can I use AI to summarise a child protection conference?",
+])
+def test_may_i_or_who_answers_about_ai_is_answered_from_the_guidances_principles(assistant, question):
+    # No sentence speaks of that situation (best 0.36-0.39, under the bar of other questions
+    # about AI): the guidance's principles answer it, with the notice that nothing is a close match.
+    answer = assistant.ask(question)
+    assert not answer.abstained and answer.claims and answer.loosely_matched
+
+
+@pytest.mark.parametrize("question", [
+    "How much does a Microsoft 365 Copilot licence cost per user for a council?",
+    "How long after an AI-summarised ICPC must the child protection plan be sent out?",
+])
+def test_a_question_about_ai_asking_a_fact_the_library_lacks_is_still_declined(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained and not answer.citations
+
+
 def test_an_answer_from_passages_only_loosely_close_says_so_without_claiming_there_is_none(assistant):
     """The notice says what was measured (no passage is a close match), not that the guidance
     does not answer: two in three such answers still quote the key sentence, and a reader took

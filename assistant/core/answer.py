@@ -274,7 +274,8 @@ class Assistant:
         about = self.retriever.about(asked.subject, source_ids) if asked.subject else set()
         prefer = self._preferred(asked)
         retrieval = self.retriever.search(
-            asked.text, k, source_ids, prefer=prefer, first=about, asked_as=asked_as
+            asked.text, k, source_ids, prefer=prefer, first=about, asked_as=asked_as,
+            asks_what_to_do=asked.asks_may_i_or_who,
         )
         if asked.subject and not about:
             # The library never speaks of the follow-up's subject: what was found is about the

@@ -190,6 +190,12 @@ class Question:
         return not after or any(not _DOES_SOMETHING_ELSE.match(rest) for rest in after)
 
     @property
+    def asks_may_i_or_who(self) -> bool:
+        """"Can I...?", "Who is responsible...?": the guidance's principles answer it even where
+        no sentence speaks of the asker's situation."""
+        return self.type in ("permission", "responsibility")
+
+    @property
     def asks_for_a_number(self) -> bool:
         """"How many...?", "What percentage...?": an answer with the figure answers it."""
         return bool(_NUMBER_WANTED.search(self.text))

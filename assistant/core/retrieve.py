@@ -250,12 +250,15 @@ class Retriever:
         prefer: Callable[[Chunk], bool] | None = None,
         first: Collection[str] = (),
         asked_as: str = "",
+        asks_what_to_do: bool = False,
     ) -> Retrieval:
         """The k best passages for `question`, most relevant first; among those about as
         relevant, passages `prefer` picks out (a named body's own material) first. Passages
         `first` names (where a follow-up's subject is spoken of) come before all others.
         `asked_as`: the question as it was asked, when what is searched for left part of it out
-        (the sentence that carried someone's details): whether it is about AI is judged on both."""
+        (the sentence that carried someone's details): whether it is about AI is judged on both.
+        `asks_what_to_do`: whether one may do something, or who answers for it (the relevance
+        bar of such a question about AI is `min_similarity_asked_what_to_do`)."""
         k = k or self._settings.retrieval_k
         pool = self._settings.retrieval_candidates
         if self._excluded:
@@ -352,7 +355,8 @@ class Retriever:
         # about something the library says, all its words counted.
         covered = self._word_coverage(question, passages, known_only=about_ai)
         if about_ai:
-            relevant = best >= settings.min_similarity_about_ai and covered >= settings.min_word_coverage
+            bar = settings.min_similarity_asked_what_to_do if asks_what_to_do else settings.min_similarity_about_ai
+            relevant = best >= bar and covered >= settings.min_word_coverage
         else:
             fits = max((max(fit[p.chunk.id], default=0.0) for p in passages), default=0.0)
             relevant = (
