@@ -493,6 +493,29 @@ def test_the_playbooks_principles_are_all_shown_though_they_run_over_two_passage
 
 
 @pytest.mark.slow
+def test_one_item_asked_for_by_its_number_leads_alone(assistant):
+    # "What does principle 4 say?" was answered with the list of ten, and "What is standard
+    # 3.11?" with 3.11 and 2.2 run together as the lead.
+    principle = assistant.ask("What does principle 4 of the AI Playbook say?")
+    lead = [c.text for c in principle.claims if c.part == "lead"]
+    assert lead == ["Principle 4: You have meaningful human control at the right stage"]
+    standard = assistant.ask("What is standard 3.11?")
+    lead = [c.text for c in standard.claims if c.part == "lead"]
+    assert len(lead) == 1 and lead[0].startswith("3.11 Maintain clear, accurate, legible and up to date records")
+
+
+@pytest.mark.slow
+def test_an_item_that_is_a_heading_is_answered_with_what_stands_under_it(assistant):
+    answer = assistant.ask("What does recommendation 2 say?")
+    assert not answer.abstained and not answer.loosely_matched
+    assert answer.lead.text.startswith("Social Work England should consider where updates may be necessary")
+    cited = {c.passage.chunk.heading_path[-1] for c in answer.citations}
+    assert cited == {"Recommendation 2"}  # nothing else that only shares the question's few words
+    items = [c.text for c in answer.claims if c.item]
+    assert "clarify the position of the regulator on the use of AI by social workers" in items
+
+
+@pytest.mark.slow
 def test_which_standard_names_the_standard_and_its_number(assistant):
     answer = assistant.ask("Which professional standard is about keeping accurate records?")
     assert answer.question_type == "which-standard"

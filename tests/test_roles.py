@@ -178,6 +178,10 @@ def test_a_slides_bulletless_list_is_still_a_list():
         ("Which of Social Work England's professional standards does that touch on?", "which-standard"),
         ("Which working groups did the progress update list?", "list"),
         ("What approaches did employers take to evaluating their pilots? List them.", "list"),
+        # A request to the assistant is not a question whether someone may do something.
+        ("Can you summarise recommendation 4 of the research?", "general"),
+        ("Could you list the principles of the playbook?", "list"),
+        ("Can you use ChatGPT for case notes?", "permission"),
     ],
 )
 def test_question_types(question, kind):

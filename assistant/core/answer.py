@@ -247,7 +247,9 @@ class Assistant:
         draft, removed, passages = self._generate_and_verify(asked, retrieval, notices, clock, on_token)
         if not draft.claims or _standard_out_of_context(draft, retrieval, asked):
             return self._abstain(base, passages, removed, clock, source_ids)
-        loosely = _closest(retrieval, asked) < self.settings.direct_answer_similarity
+        loosely = _closest(retrieval, asked) < self.settings.direct_answer_similarity and not _leads_with_the_item(
+            draft, passages, asked
+        )
         if loosely:
             notices.append(self._indirect(asked))
         claims, lists, citations = numbered(draft, passages)
@@ -286,6 +288,8 @@ class Assistant:
     def _preferred(self, asked: Question) -> Callable[[Chunk], bool] | None:
         """The passages a question ranks once more: those of the bodies it names; asked for a
         list, those that hold one (of those bodies); asked which standard, those quoting one."""
+        if asked.names_an_item:
+            return asked.holds_the_item_asked  # "What does recommendation 2 say?": its own passages
         body = self._bodys_own(asked)
         holds = {"list": _holds_a_list, "which-standard": _holds_a_standard}.get(asked.type)
         if holds is None or body is None:
@@ -458,6 +462,15 @@ def _closest(retrieval: Retrieval, asked: Question) -> float:
         if asked.subject.spoken_of(text)
     ]
     return max(similarities, default=0.0)
+
+
+def _leads_with_the_item(draft: Draft, passages: list[Passage], asked: Question) -> bool:
+    """Asked for an item by its number ("What does recommendation 2 say?"), the answer opens
+    with it, or with what stands under it: a close match, however few words the question shares."""
+    if not asked.names_an_item or not draft.claims:
+        return False
+    rank = draft.claims[0].citations[0]
+    return any(p.rank == rank and asked.holds_the_item_asked(p.chunk) for p in passages)
 
 
 def _quoted(claim: Claim, passages: list[Passage]) -> str:

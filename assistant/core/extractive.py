@@ -170,6 +170,10 @@ def extractive_draft(
     reference = (lead or candidates[0]).preferred
     dimension = len(retrieval.query_vector)
     chosen = _chosen(candidates, lead, reference, policy, settings, dimension, question)
+    if lead is not None and question.names_an_item and question.holds_the_item_asked(lead.passage.chunk):
+        # Asked for one item by its number, the rest of the answer is what stands with it (its
+        # list, its section), not whatever else is as close to the question's few words.
+        chosen = [s for s in chosen if question.holds_the_item_asked(s.passage.chunk)]
     passages = list(retrieval.passages)
     claims, notes = _arranged(lead, chosen, passages, continuation, question)
     extra = passages[len(retrieval.passages) :]
@@ -349,6 +353,16 @@ def _answers(text: str, role: str) -> bool:
 
 def _lead(candidates: list[_Sentence], question: Question, policy: _Policy) -> _Sentence | None:
     """The single most direct sentence the type allows to come first."""
+    # Asked for one item by its number ("What does principle 4 say?"), that item: not the list of
+    # ten it belongs to, nor the closest sentence about the same subject; for an item that is a
+    # heading ("Recommendation 2"), the first sentence under it.
+    if question.names_an_item:
+        under = [c for c in candidates if _stands_alone(c) and question.is_the_item_asked(_heading(c.passage.chunk))]
+        asked_for = next((c for c in candidates if question.is_the_item_asked(c.text)), None) or min(
+            under, key=lambda c: (c.passage.chunk.start, c.index), default=None
+        )
+        if asked_for is not None:
+            return asked_for
     best = candidates[0].score
     if question.type == "which-standard":
         standards = [c for c in candidates if c.voice == "standard" and c.score >= best - 0.2]
@@ -386,6 +400,10 @@ def _lead(candidates: list[_Sentence], question: Question, policy: _Policy) -> _
         if advice:
             return advice[0]
     return eligible[0] if eligible else None
+
+
+def _heading(chunk: Chunk) -> str:
+    return chunk.heading_path[-1] if chunk.heading_path else ""
 
 
 def _stands_alone(sentence: _Sentence) -> bool:
@@ -487,8 +505,8 @@ def _continue_lead(lead: _Sentence, question: Question, claims: list[Claim], see
     to..."). Asked what to do, only advice or a standard may join the lead (a sentence in the
     guidance's voice may be a finding the rules missed)."""
     chunk = lead.passage.chunk
-    if lead.role == "list_lead":
-        return
+    if lead.role == "list_lead" or question.is_the_item_asked(lead.text):
+        return  # a lead-in comes with its list; an item asked for by its number, alone
     for following in range(lead.index + 1, min(lead.index + 1 + _LEAD_RUNS_ON, len(chunk.sentences))):
         if not _same_paragraph(chunk, following):
             return
@@ -502,7 +520,7 @@ def _continue_lead(lead: _Sentence, question: Question, claims: list[Claim], see
         if role == "list_lead":
             # "...a range of barriers." / "In order of priority, these are:": the lead-in comes
             # with its list, or not at all (a lead-in alone promises what the answer never shows).
-            if question.type == "list" or _compact(chunk, following):
+            if question.type == "list" or _compact(chunk, following) or question.names_an_item:
                 _add(lead.passage, following, "lead", claims, seen)
                 add_list(following)
             return

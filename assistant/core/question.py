@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from assistant.core.domain import Chunk
 from assistant.core.lexical import terms  # the search's own idea of a word
+from assistant.core.roles import without_marker
 
 if TYPE_CHECKING:
     from assistant.core.followup import Subject
@@ -78,7 +79,7 @@ _RESPONSIBILITY = re.compile(
     re.I,
 )
 # A clause that asks it: at the start of the question or after punctuation ("..., can I paste...").
-_CLAUSE = r"(?:^|[.?!:;,–-]\s+|\bso\s+)"
+_CLAUSE = r"(?:^|[.?!:;,–-]\s+|\bso\s+|\bwhether\s+)"
 _PERMISSION = re.compile(
     rf"{_CLAUSE}(?:can|may|could|should|must|shall)\s+(?:i|we|you|my|our|social workers|students|"
     r"staff|practitioners|a social worker|the team|people|apprentices|they|he|she|councils|employers|"
@@ -121,6 +122,10 @@ _DEFINITION = re.compile(
     r"^(?:so\s+)?what(?:'s| is| are)\s+(?:an?\s+|the\s+)?[\w'’ ()/-]{1,50}\??$",
     re.I,
 )
+
+
+# "What does principle 4 of the playbook say?", "What is standard 3.11?": one item, by its number.
+_ITEM_BY_NUMBER = re.compile(r"\b(principle|standard|recommendation)\s+(\d{1,2}(?:\.\d{1,2})?)\b(?!\.\d)", re.I)
 
 
 _NUMBER_WANTED = re.compile(
@@ -189,6 +194,29 @@ class Question:
         after = [m.group(1) for m in re.finditer(rf"\b{re.escape(listed)}\b(.*)", lead_in, re.I)]
         return not after or any(not _DOES_SOMETHING_ELSE.match(rest) for rest in after)
 
+    def is_the_item_asked(self, text: str) -> bool:
+        """Whether `text` is an item the question names by its number: "Principle 4: You have
+        meaningful human control..." for "What does principle 4 say?", "3.11 Maintain clear...
+        records" for "What is standard 3.11?" (a standard's text opens with its number)."""
+        bare = without_marker(text).strip()
+        for match in _ITEM_BY_NUMBER.finditer(self.text):
+            kind, number = match.group(1).lower(), re.escape(match.group(2))
+            label = rf"(?:standard\s+)?{number}" if kind == "standard" else rf"{kind}\s+{number}"
+            if re.match(rf"{label}\b(?!\.\d)", bare, re.I):
+                return True
+        return False
+
+    @property
+    def names_an_item(self) -> bool:
+        return bool(_ITEM_BY_NUMBER.search(self.text))
+
+    def holds_the_item_asked(self, chunk: Chunk) -> bool:
+        """Whether a passage is, or holds, an item the question names by its number: under the
+        heading "Recommendation 2", or quoting "Principle 4: ..."."""
+        return self.is_the_item_asked(chunk.heading_path[-1] if chunk.heading_path else "") or any(
+            self.is_the_item_asked(text) for text in chunk.sentence_texts()
+        )
+
     @property
     def asks_may_i_or_who(self) -> bool:
         """"Can I...?", "Who is responsible...?": the guidance's principles answer it even where
@@ -210,9 +238,18 @@ def read_question(
     return Question(text, question_type(text, bool(named)), named, subject)
 
 
+# "Can you summarise recommendation 4?", "Could you list the principles?": a request to the
+# assistant, not a question whether someone may do something.
+_REQUEST = re.compile(
+    r"\b(?:can|could|would|will)\s+you\s+(?:please\s+)?(?=(?:summari[sz]e|list|tell|explain|give|show|"
+    r"outline|describe|find|remind|clarify|set out|point|share|provide|help me)\b)",
+    re.I,
+)
+
+
 def question_type(text: str, names_a_body: bool = False) -> str:
     """One of QUESTION_TYPES, by the first rule that matches (the order is the precedence)."""
-    text = " ".join(text.split())
+    text = _REQUEST.sub("", " ".join(text.split()))
     if _WHICH_STANDARD.search(text) and not re.search(r"\b(?:what|which) are the\b", text, re.I):
         return "which-standard"
     if names_a_body and _ASKS_WHAT_IT_SAYS.search(text):
