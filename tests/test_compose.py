@@ -520,6 +520,11 @@ def test_which_standard_names_the_standard_and_its_number(assistant):
     answer = assistant.ask("Which professional standard is about keeping accurate records?")
     assert answer.question_type == "which-standard"
     assert answer.lead.text.startswith("3.11 Maintain clear, accurate, legible and up to date records")
+    # The document runs "...my decisions. 2.2 Respect and maintain..." on one line: two standards.
+    assert [c.text[:4] for c in answer.claims if c.part == "lead"] == ["3.11"]
+    # "confidentiality" is the question's word, "confidential information" the standard's.
+    answer = assistant.ask("Which standard covers confidentiality?")
+    assert not answer.abstained and answer.lead.text.startswith("2.6 Treat information about people")
 
 
 @pytest.mark.slow

@@ -149,3 +149,18 @@ def test_a_clitic_is_not_a_term_of_its_own():
     # ...while the library's own words still match the question's, whatever the apostrophe.
     index = BM25(["Children's social care teams use AI tools.", "Adult social care."])
     assert list(index.top("children’s teams", 1)) == [0]
+
+
+def test_a_qualitys_noun_reads_as_its_adjective():
+    # A question about confidentiality found no passage saying "confidential information".
+    for noun, adjective in (("accountability", "accountable"), ("responsibility", "responsible"),
+                            ("responsibilities", "responsible"), ("confidentiality", "confidential"),
+                            ("liability", "liable"), ("disability", "disabled")):  # fmt: skip
+        assert terms(noun) == terms(adjective), noun
+    assert terms("ability") == ["ability"]  # nothing left of it to be an adjective
+
+
+def test_how_a_question_asks_is_not_what_it_asks_about():
+    assert terms("Which standard covers record keeping? Does the guidance cover it?") == [
+        "standard", "record", "keep", "guidanc"
+    ]

@@ -513,6 +513,8 @@ def _continue_lead(lead: _Sentence, question: Question, claims: list[Claim], see
         role, voice = _role(chunk, following)
         if not _answers(chunk.sentence_texts()[following], role) or role == "list_item":
             return
+        if role == "standard" and lead.role == "standard":
+            return  # "3.11 Maintain clear... records. 2.2 Respect...", run together on one line: two standards
         if voice in REPORTED and lead.voice not in REPORTED:
             return
         if question.type in _ASKS_WHAT_TO_DO and voice not in ("advice", "standard"):

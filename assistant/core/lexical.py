@@ -27,9 +27,19 @@ _TOKEN = re.compile(r"([a-z0-9]+(?:\.[0-9]+)?)(?:['\u2019][a-z]+)?")
 _STOP = frozenset(
     "a an and are as at be been but by can could do does for from has have how i if in into is it "
     "its me my of on or our should so than that the their them there these they this to was we "
-    "what when where which who why will with would you your am about any".split()
+    "what when where which who why will with would you your am about any "
+    # "Which standard covers...?", "Does the guidance cover...?": how a question asks, rare in the
+    # library, so it weighed in the search ("Cover almost 10,000 organisations...") and in the share
+    # of the question's words the passages hold.
+    "cover covers covered covering".split()
 )
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ness", "ments", "ment", "edly", "ed", "es", "s")
+# A quality's noun reads as its adjective, as the adjective's own ending is cut ("accountable" ->
+# "accountabl"): "accountability" ~ "accountable", "responsibility" ~ "responsible",
+# "confidentiality" ~ "confidential" (a question about confidentiality found no passage saying
+# "confidential information").
+_QUALITIES = (("abilities", "abl"), ("ibilities", "ibl"), ("alities", "al"),
+              ("ability", "abl"), ("ibility", "ibl"), ("ality", "al"))
 _DOUBLING = frozenset({"ings", "ing", "edly", "ed"})
 
 
@@ -40,6 +50,9 @@ def terms(text: str) -> list[str]:
 
 @lru_cache(maxsize=1 << 18)  # a library's vocabulary: indexing 100,000 chunks stems each word once
 def _stem(token: str) -> str:
+    for suffix, stem in _QUALITIES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= 2:  # "liability" ~ "liable"
+            return token[: -len(suffix)] + stem
     for suffix in _SUFFIXES:
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
             stem = token[: -len(suffix)] + ("y" if suffix == "ies" else "")
