@@ -20,9 +20,9 @@ from functools import lru_cache
 import numpy
 
 # A word's clitic ("children's", "I'm", "we've", "don't") is part of the word, and dropped with
-# the apostrophe: split off, "s", "m" and "ve" were rare terms of the library, weighing on
-# BM25 and on the word coverage of any question written as people write ("I'm a Head of
-# Service and I've been asked..." covered 0.24 of its words, not 0.37).
+# the apostrophe: split off, "s", "m" and "ve" were rare terms of the library, weighing on BM25
+# and on the share of a question's words the passages hold, for any question written as people
+# write ("I'm a Head of Service and I've been asked..." was judged on "m" and "ve").
 _TOKEN = re.compile(r"([a-z0-9]+(?:\.[0-9]+)?)(?:['\u2019][a-z]+)?")
 _STOP = frozenset(
     "a an and are as at be been but by can could do does for from has have how i if in into is it "

@@ -79,7 +79,7 @@ _RESPONSIBILITY = re.compile(
     re.I,
 )
 # A clause that asks it: at the start of the question or after punctuation ("..., can I paste...").
-_CLAUSE = r"(?:^|[.?!:;,–-]\s+|\bso\s+|\bwhether\s+)"
+_CLAUSE = r"(?:^|[.?!:;,–-]\s+|\bso\s+)"
 _PERMISSION = re.compile(
     rf"{_CLAUSE}(?:can|may|could|should|must|shall)\s+(?:i|we|you|my|our|social workers|students|"
     r"staff|practitioners|a social worker|the team|people|apprentices|they|he|she|councils|employers|"
