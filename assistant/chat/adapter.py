@@ -272,7 +272,7 @@ def _panel(citation: Citation, source: Source | None, text: PromptTemplate) -> P
         ("Link", f"<{source.url}>" if listed and _is_web(source.url) else text.render("panel_no_link") if listed else ""),
     ]
     shown = "\n".join(f"- **{name}:** {value}" for name, value in facts if value)
-    heading = " — ".join(part for part in (title, chunk.heading_path[-1] if chunk.heading_path else "") if part)
+    heading = " — ".join(part for part in (title, chunk.heading) if part)
     return Panel(
         f"[{citation.n}]", heading, f"{shown}\n\n---\n\n{highlight(chunk.text, citation.quote)}\n"
     )

@@ -78,6 +78,11 @@ class Chunk:
         return [self.text[start:end] for start, end in self.sentences]
 
     @property
+    def heading(self) -> str:
+        """The heading the passage stands under (the last of its path); "" for none."""
+        return self.heading_path[-1] if self.heading_path else ""
+
+    @property
     def section(self) -> str:
         """The heading path as one line, for references."""
         return " > ".join(self.heading_path)

@@ -80,11 +80,6 @@ _STATES_AIMS = re.compile(
     r"\b(?:aim(?:ed|s)?|sought|set out) to\b|\bto answer the following (?:research )?questions\b",
     re.I,
 )
-_ASKS_AIMS = re.compile(
-    r"\b(?:aims?|aimed|objectives?|purpose|set out to|sought to|scope)\b|"
-    r"\bwhat (?:was|is) (?:the|this|that) (?:research|study|report|review|project)\b[^?]*\b(?:about|for)\b",
-    re.I,
-)
 # A sentence that leans on the one before: "Consequently, some have banned..." says why only with it.
 _POINTS_BACK = re.compile(
     r"^(?:this|these|that|those|it|they|such|however|but|therefore|consequently|as a result|thus|hence|"
@@ -184,7 +179,7 @@ def _candidates(retrieval, question, policy, body_sources) -> list[_Sentence]:
     weights = retrieval.term_weights
     total = math.fsum(weights.values()) or 1.0
     found: dict[tuple[str, int], _Sentence] = {}
-    aims_asked = bool(_ASKS_AIMS.search(question.text))
+    aims_asked = question.asks_about_aims
     for passage in retrieval.passages:
         chunk = passage.chunk
         similarities = retrieval.sentence_fit.get(chunk.id) or retrieval.sentence_similarity.get(chunk.id, [])
@@ -261,7 +256,7 @@ def _lists(passage, query, weights, total, policy, by_body, question: Question) 
         items = [i for i, _ in _members(chunk, lead)]
         if len(items) < 2 or sum(texts[i].rstrip().endswith("?") for i in items) * 2 > len(items):
             continue  # a list of questions (research questions, reflective prompts) answers nothing
-        if _states_aims(texts, roles, lead) and not _ASKS_AIMS.search(question.text):
+        if not question.asks_about_aims and _states_aims(texts, roles, lead):
             continue
         # A lead-in that leans on the sentence before ("In order of priority, these are:") is
         # scored with it.
@@ -357,10 +352,10 @@ def _lead(candidates: list[_Sentence], question: Question, policy: _Policy) -> _
     # ten it belongs to, nor the closest sentence about the same subject; for an item that is a
     # heading ("Recommendation 2"), the first sentence under it.
     if question.names_an_item:
-        under = [c for c in candidates if _stands_alone(c) and question.is_the_item_asked(_heading(c.passage.chunk))]
-        asked_for = next((c for c in candidates if question.is_the_item_asked(c.text)), None) or min(
-            under, key=lambda c: (c.passage.chunk.start, c.index), default=None
-        )
+        asked_for = next((c for c in candidates if question.is_the_item_asked(c.text)), None)
+        if asked_for is None:
+            under = [c for c in candidates if _stands_alone(c) and question.is_the_item_asked(c.passage.chunk.heading)]
+            asked_for = min(under, key=lambda c: (c.passage.chunk.start, c.index), default=None)
         if asked_for is not None:
             return asked_for
     best = candidates[0].score
@@ -400,10 +395,6 @@ def _lead(candidates: list[_Sentence], question: Question, policy: _Policy) -> _
         if advice:
             return advice[0]
     return eligible[0] if eligible else None
-
-
-def _heading(chunk: Chunk) -> str:
-    return chunk.heading_path[-1] if chunk.heading_path else ""
 
 
 def _stands_alone(sentence: _Sentence) -> bool:

@@ -128,6 +128,13 @@ _DEFINITION = re.compile(
 _ITEM_BY_NUMBER = re.compile(r"\b(principle|standard|recommendation)\s+(\d{1,2}(?:\.\d{1,2})?)\b(?!\.\d)", re.I)
 
 
+_ASKS_AIMS = re.compile(
+    r"\b(?:aims?|aimed|objectives?|purpose|set out to|sought to|scope)\b|"
+    r"\bwhat (?:was|is) (?:the|this|that) (?:research|study|report|review|project)\b[^?]*\b(?:about|for)\b",
+    re.I,
+)
+
+
 _NUMBER_WANTED = re.compile(
     r"\bhow (?:many|much|common|often|widely)\b|\bwhat (?:percentage|proportion|share|number|"
     r"fraction)\b|\bper ?cent|\bstatistics?\b|\bfigures?\b",
@@ -213,7 +220,7 @@ class Question:
     def holds_the_item_asked(self, chunk: Chunk) -> bool:
         """Whether a passage is, or holds, an item the question names by its number: under the
         heading "Recommendation 2", or quoting "Principle 4: ..."."""
-        return self.is_the_item_asked(chunk.heading_path[-1] if chunk.heading_path else "") or any(
+        return self.is_the_item_asked(chunk.heading) or any(
             self.is_the_item_asked(text) for text in chunk.sentence_texts()
         )
 
@@ -222,6 +229,12 @@ class Question:
         """"Can I...?", "Who is responsible...?": the guidance's principles answer it even where
         no sentence speaks of the asker's situation."""
         return self.type in ("permission", "responsibility")
+
+    @property
+    def asks_about_aims(self) -> bool:
+        """"What did the research aim to understand?": what a study set out to do answers it, and
+        answers nothing else (assistant/core/extractive.py)."""
+        return bool(_ASKS_AIMS.search(self.text))
 
     @property
     def asks_for_a_number(self) -> bool:
