@@ -638,6 +638,8 @@ def test_a_declined_question_says_who_can_help(assistant):
     assert answer.abstained and "pharmacist" in answer.text
     policy = assistant.ask("What does Kirklees Council's AI acceptable use policy say about Copilot?")
     assert policy.abstained and any("Kirklees Council" in n for n in policy.notices)
+    law = assistant.ask("What does the Online Safety Act 2023 require social media platforms to do about self-harm content?")
+    assert law.abstained and any("never mentions Online Safety Act 2023" in n for n in law.notices)
 
 
 @pytest.mark.slow

@@ -24,7 +24,7 @@ from assistant.core.language import in_english
 from assistant.core.library import design_coverage
 from assistant.core.llm import LLM, ModelUnavailable, TokenCallback
 from assistant.core.prompts import load_template
-from assistant.core.question import Question, known_bodies, read_question, unknown_owner, who_can_help
+from assistant.core.question import Question, known_bodies, read_question, unknown_owner, unknown_speaker, who_can_help
 from assistant.core.reading import has_words
 from assistant.core.discussion import discussion_questions
 from assistant.core.render import numbered, render_markdown
@@ -239,9 +239,12 @@ class Assistant:
                     personal_data=list(redaction.found), notices=notices,
                     subject=subject.words if subject else "", ranked=retrieval.ranked)  # fmt: skip
         owner = unknown_owner(searched_for, self.retriever.mentions)
+        speaker = "" if owner else unknown_speaker(asked, self.retriever.uses_name)
         if owner:
             notices.append(self._messages.render("owner_not_in_library", owner=owner))
-        if not retrieval.relevant or owner:
+        if speaker:
+            notices.append(self._messages.render("speaker_not_in_library", name=speaker))
+        if not retrieval.relevant or owner or speaker:
             return self._abstain(base, retrieval.passages, [], clock, source_ids)
 
         draft, removed, passages = self._generate_and_verify(asked, retrieval, notices, clock, on_token)

@@ -280,14 +280,57 @@ def question_type(text: str, names_a_body: bool = False) -> str:
     return "general"
 
 
+# The words that say what kind of organisation or document a name is ("Leeds City Council", "the
+# Online Safety Act"): they are in many names, so they tell nothing about whether the library
+# knows this one.
+_KINDS = (
+    "Council|Trust|Authority|Borough|County|Board|Partnership|Agency|Department|Service|Services|"
+    "Foundation|Institute|College|University|Company|Ltd|plc|Group|Commission|Network"
+)
+_KIND_WORDS = frozenset(
+    _KINDS.split("|") + "City Act Code Codes Practice Guidance Policy Standards Principles of for and in on the".split()
+)
+
 # "Kirklees Council's AI acceptable use policy", "the Trust's guidance": a named organisation's
 # own document. The library may not hold it: then the answer says so instead of quoting others.
 _OWNED_DOCUMENT = re.compile(
-    r"\b((?:[A-Z][\w’'&.-]*\s+){1,4}?(?:Council|Trust|Authority|Borough|County|Board|Partnership|"
-    r"Agency|Department|Service|Services|Foundation|Institute|College|University|Company|Ltd|plc|"
-    r"Group|Commission|Network))(?:['’]s)?\s+(?:[\w-]+\s+){0,4}?(?:policy|policies|guidance|"
-    r"guidelines?|procedures?|protocol|rules|strategy|position|code of conduct|framework)\b"
+    rf"\b((?:[A-Z][\w’'&.-]*\s+){{1,4}}?(?:{_KINDS}))(?:['’]s)?\s+(?:[\w-]+\s+){{0,4}}?(?:policy|policies|"
+    r"guidance|guidelines?|procedures?|protocol|rules|strategy|position|code of conduct|framework)\b"
 )
+
+# "What does the Online Safety Act require...?", "Which tools has NICE approved?", "according to
+# the SSSC", "What are the Caldicott principles?": the question asks what a named body or law says
+# or has done. A name the library never uses is one it cannot speak for: the passages it would
+# quote instead answer a question nobody asked.
+_NAME = r"(?:the\s+)?((?:[A-Z][\w’'&.-]*)(?:\s+(?:(?:of|for|and|in|on)\s+)?(?:[A-Z][\w’'&.-]*|\d{4}))*)"
+_AUXILIARY = r"(?:does|do|did|has|have|had|will|would|could|can|is|are|was|were)"
+_SPEAKER = (
+    re.compile(rf"\b(?i:according to)\s+{_NAME}"),
+    re.compile(
+        rf"\b(?i:{_AUXILIARY})\s+{_NAME}(?:['’]s?\s+[\w-]+(?:\s+[\w-]+){{0,3}}?)?\s+(?:say|said|find|found|"
+        r"recommend|require|state|publish|published|approve|approved|issue|issued|roll(?:ed)? out|look|"
+        r"looked|fine|sign|signed|expect|advise|define|allow|permit|ban|inspect|regulate|class|classify)\b"
+    ),
+    re.compile(rf"\b(?i:what\s+are\s+the)\s+{_NAME}\s+(?:principles|codes|rules|standards|requirements)\b"),
+)
+# "Under the EU AI Act, is...": what a law says, unless the question asks what to do.
+_UNDER = re.compile(rf"(?:^|[.?!,]\s+)(?i:under)\s+{_NAME}")
+_NOT_A_NAME = frozenset("I We You They It He She This That There What Which Who How My Our Their A An If When".split())
+
+
+def unknown_speaker(question: Question, library_has: Callable[[str], bool]) -> str:
+    """The body or law whose words or deeds the question asks about, when the library never
+    names it ("" otherwise). `library_has(word)`: whether the library uses the word."""
+    rules = _SPEAKER if question.type in ("permission", "how-to") else (*_SPEAKER, _UNDER)
+    for rule in rules:
+        for match in rule.finditer(question.text):
+            name = re.sub(r"['’]s$", "", match.group(1).strip(" .’'"))
+            if name.split()[0] in _NOT_A_NAME:
+                continue
+            words = [w for w in re.findall(r"[\w-]+", re.sub(r"['’]s\b", "", name)) if w not in _KIND_WORDS]
+            if words and not all(map(library_has, words)):
+                return name
+    return ""
 
 
 def unknown_owner(text: str, library_mentions: Callable[[str], bool]) -> str:

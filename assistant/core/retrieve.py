@@ -9,6 +9,7 @@ answers it. Thresholds are measured on evals/cases/dev.yaml (see evals/README.md
 from __future__ import annotations
 
 import math
+import re
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -194,6 +195,14 @@ class Retriever:
     def uses(self, word: str) -> bool:
         """Whether the library uses `word`: the guard's `library_uses`."""
         return self._lexical.uses(word)
+
+    def uses_name(self, word: str) -> bool:
+        """Whether the library uses a word of a name: as written for an acronym ("NICE" is not
+        "nice"), in any case otherwise; a word the search ignores ("for") counts as used."""
+        if len(word) > 1 and word.isupper():
+            pattern = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])")
+            return any(pattern.search(chunk.text) for chunk in self._chunks)
+        return not terms(word) or self.uses(word)
 
     @property
     def chunks(self) -> list[Chunk]:
