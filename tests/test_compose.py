@@ -643,6 +643,14 @@ def test_a_declined_question_says_who_can_help(assistant):
 
 
 @pytest.mark.slow
+def test_asked_for_a_figure_an_answer_without_one_says_so(assistant):
+    price = assistant.ask("How much does Copilot cost for a council?")
+    assert not price.abstained and any("You asked for a figure" in n for n in price.notices)
+    saved = assistant.ask("How much time does AI save on case notes?")
+    assert not any("You asked for a figure" in n for n in saved.notices)
+
+
+@pytest.mark.slow
 def test_a_question_about_neither_ai_nor_a_standard_is_not_answered_with_a_standard(assistant):
     """The library quotes the professional standards only where they bear on AI: a general
     practice question that a standard's few words happen to match is declined, as a question

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.core.question import question_type, read_question, unknown_owner, unknown_speaker, who_can_help
+from assistant.core.question import gives_a_figure, question_type, read_question, unknown_owner, unknown_speaker, who_can_help
 from assistant.core.roles import REPORTED, SentenceInContext, label
 
 
@@ -249,6 +249,15 @@ def test_a_body_or_law_the_library_never_names_cannot_be_spoken_for():
     assert unknown("Can I use Otter to transcribe a home visit?") == ""
     # Asked what to do, a law named is the setting, not the question: the guidance may still answer.
     assert unknown("Under the Care Act, can I use AI to draft an assessment?") == ""
+
+
+def test_a_figure_is_a_number_a_share_or_an_amount():
+    for text in ("Only 37% had training.", "203 people responded.", "It costs £40 a month.",
+                 "Six of the ten principles apply.", "It saved two hours a week.", "About half said so.",
+                 "It saves 2 hours per visit."):  # fmt: skip
+        assert gives_a_figure(text), text
+    for text in ("5.6 Use technology unlawfully", "Magic Notes is a transcription tool.", "Principle 4 says so."):
+        assert not gives_a_figure(text), text
 
 
 def test_who_can_help_comes_from_the_referrals_file():

@@ -24,7 +24,7 @@ from assistant.core.language import in_english
 from assistant.core.library import design_coverage
 from assistant.core.llm import LLM, ModelUnavailable, TokenCallback
 from assistant.core.prompts import load_template
-from assistant.core.question import Question, known_bodies, read_question, unknown_owner, unknown_speaker, who_can_help
+from assistant.core.question import Question, gives_a_figure, known_bodies, read_question, unknown_owner, unknown_speaker, who_can_help
 from assistant.core.reading import has_words
 from assistant.core.discussion import discussion_questions
 from assistant.core.render import numbered, render_markdown
@@ -253,6 +253,11 @@ class Assistant:
         loosely = _closest(retrieval, asked) < self.settings.direct_answer_similarity and not _leads_with_the_item(
             draft, passages, asked
         )
+        if asked.asks_for_a_number and not any(gives_a_figure(claim.text) for claim in draft.claims):
+            # "How much does Copilot cost?": sentences about Copilot without a price do not answer
+            # it, and the reader is told. Not declined: "How much did the study hear from people
+            # who use services?" asks for no number (measured: declining lost such an answer).
+            notices.append(self._messages.render("no_figure"))
         if loosely:
             notices.append(self._indirect(asked))
         claims, lists, citations = numbered(draft, passages)

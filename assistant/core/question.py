@@ -142,6 +142,21 @@ _NUMBER_WANTED = re.compile(
 )
 
 
+# A figure that answers "how many / how much / what percentage": "37%", "£40", "203", "6 of the
+# 10", "two hours a week", "half".
+_FIGURE = re.compile(
+    r"\d+(?:\.\d+)?\s?%|\bper ?cent\b|£\s?\d|\b\d[\d,]*\d\b|\b(?:\d+|one|two|three|four|five|six|seven|eight|"
+    r"nine|ten)\s+(?:of|in|out of|hours?|minutes?|days?|weeks?|months?|years?|per|times)\b|"
+    r"\b(?:half|a third|a quarter|two-thirds|three-quarters|majority|minority)\b",
+    re.I,
+)
+
+
+def gives_a_figure(text: str) -> bool:
+    """Whether a sentence gives a number, a share or an amount."""
+    return bool(_FIGURE.search(text))
+
+
 @dataclass(frozen=True)
 class Body:
     """A body whose guidance the library may hold (assistant/data/bodies.toml)."""
