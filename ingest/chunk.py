@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from assistant.core.domain import Chunk
-from assistant.core.roles import SentenceInContext, label
+from assistant.core.roles import SentenceInContext, is_short_line, is_slide_bullet, label
 from assistant.core.sentences import sentence_spans
 from ingest.document import Element
 
@@ -107,17 +107,32 @@ def _sections(elements, spans, text, max_words):
     """(heading path, units) for each run of body elements between headings."""
     path: list[tuple[int, str]] = []  # (level, heading)
     units: list[_Unit] = []
+    heading: _Unit | None = None
     for index, (element, (start, end)) in enumerate(zip(elements, spans)):
         if element.kind == "heading":
             if units:
-                yield tuple(heading for _, heading in path), units
+                yield tuple(heading for _, heading in path), _headed(heading, units, text)
                 units = []
             path = [(level, heading) for level, heading in path if level < element.level]
             path.append((element.level, element.text))
+            heading = _Unit(start, end, len(element.text.split()), index, True, False, element.page, "heading", 0)
             continue
         units += _units(element, index, start, end, text, max_words)
     if units:
-        yield tuple(heading for _, heading in path), units
+        yield tuple(heading for _, heading in path), _headed(heading, units, text)
+
+
+def _headed(heading: _Unit | None, units: list[_Unit], text: str) -> list[_Unit]:
+    """A section that opens with a slide's bullets that lost their markers ("Potential risks of AI
+    in social work" over "Privacy and data protection" / "Complexities around consent" / ...)
+    has no sentence to introduce them: its heading does, and is kept as the section's first
+    sentence, so that the list can be shown, and found, with what it is a list of."""
+    if heading is None or len(units) < 2:
+        return units
+    lines = [SentenceInContext(text[u.start : u.end], u.kind, u.first_in_element, u.depth) for u in units]
+    run = next((n for n, line in enumerate(lines) if not is_short_line(line)), len(lines))
+    # A title slide's lines (a speaker, a job title, a date) are not a list of anything.
+    return [heading, *units] if run >= 2 and all(map(is_slide_bullet, lines[:run])) else units
 
 
 def _units(element: Element, index: int, start: int, end: int, text: str, max_words: int):

@@ -82,3 +82,28 @@ def test_a_sub_item_keeps_its_indentation_in_its_sentence_and_its_chunk():
     for chunk in chunks:
         assert text[chunk.start : chunk.end] == chunk.text
         assert all(s.startswith(("- ", "  - ")) for s in chunk.sentence_texts())
+
+
+def test_a_section_that_opens_with_a_slides_bullets_keeps_its_heading_as_their_lead_in():
+    """A slide's bullets that lost their markers, under the slide's title, are the list the
+    title names: the heading is kept as the section's first sentence, its lead-in. A title
+    slide's lines (a speaker, a job title, a date) are not a list."""
+    elements = [
+        Element("heading", "Potential risks of AI in social work", level=0),
+        Element("paragraph", "Privacy and data protection"),
+        Element("paragraph", "Complexities around consent"),
+        Element("paragraph", "Accuracy and reliability"),
+        Element("heading", "Reimagining Social Work in the Age of AI", level=0),
+        Element("paragraph", "Sarah Gilbert, Skills for Care"),
+        Element("paragraph", "December 2025"),
+        Element("heading", "Consent", level=0),
+        Element("paragraph", words(12, "c")),
+        Element("paragraph", words(12, "d")),
+    ]
+    text, chunks = chunk_document("src", "Title", elements, ChunkShape(60, 90, 1), lambda t: True)
+    risks, title, consent = chunks
+    assert risks.sentence_texts()[0] == "Potential risks of AI in social work"
+    assert risks.roles == ("list_lead", "list_item", "list_item", "list_item")
+    assert text[risks.start : risks.end] == risks.text  # still an exact slice, quotable as it stands
+    assert "Reimagining" not in title.text and "list_item" not in title.roles
+    assert "Consent" not in consent.text

@@ -564,6 +564,19 @@ def test_a_list_not_asked_for_is_only_as_close_as_its_closest_sentence(assistant
 
 
 @pytest.mark.slow
+def test_asked_for_the_risks_the_answer_is_not_a_list_of_benefits(assistant):
+    """"Potential benefits include:" was read with the sentence before it ("...more benefits ...
+    than there are risks") and led "What are the risks of AI in social work?"; the slide that
+    lists the risks had its bullets under its title only, with no sentence to introduce them."""
+    answer = assistant.ask("What are the risks of AI in social work?")
+    shown = [c.text for c in answer.claims]
+    assert not any("Potential benefits include" in text for text in shown)
+    lead = [c.text for c in answer.claims if c.part == "lead"]
+    assert lead[0] == "Potential risks of AI in social work"
+    assert "Privacy and data protection" in lead and "Accountability and responsibility" in lead
+
+
+@pytest.mark.slow
 def test_a_named_body_is_searched_first_and_its_excerpts_said_plainly(assistant):
     answer = assistant.ask("What should my employer put in place before I use AI, according to BASW?")
     lead_part = [c.text for c in answer.claims if c.part == "lead"]
@@ -581,6 +594,8 @@ def test_a_body_whose_research_the_library_holds_whole_is_not_said_to_be_only_ex
     assert "holds in full the research published for Social Work England" in notice
     assert "Understanding the emerging use of artificial intelligence" in notice
     assert "professional standards only as the excerpts" in notice
+    # The excerpts are quoted in that same report: its long title is said once.
+    assert notice.count("Understanding the emerging use of artificial intelligence") == 1
 
 
 @pytest.mark.slow
@@ -591,6 +606,8 @@ def test_personal_details_do_not_change_the_answer(assistant):
         "Bradford BD4 7TR. Can I put her assessment into ChatGPT?"
     )
     assert not detailed.abstained and detailed.notices
+    # A notice is one paragraph, for the terminal and the JSON as for the chat.
+    assert not any("\n" in notice for notice in detailed.notices)
     assert [c.text for c in detailed.claims] == [c.text for c in plain.claims]
     assert "Jade" not in json.dumps(detailed.to_dict()) and "Thompson" not in json.dumps(detailed.to_dict())
 

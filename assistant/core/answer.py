@@ -335,9 +335,9 @@ class Assistant:
                              if s in sources and sources[s].chunks]  # fmt: skip
                 facts = dict(body=body.name, document=document.name, via="; ".join(document.via))
                 if published:
-                    notices.append(self._messages.render(
-                        "excerpts_and_published", **facts, published="; ".join(published)
-                    ))  # fmt: skip
+                    # The excerpts are often in that same report: its long title is said once.
+                    part = "excerpts_in_published" if set(document.via) <= set(published) else "excerpts_and_published"
+                    notices.append(self._messages.render(part, **facts, published="; ".join(published)))
                 else:
                     notices.append(self._messages.render("excerpts_only", **facts))
             else:

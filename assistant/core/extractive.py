@@ -68,8 +68,15 @@ _LIST_LEAD_WITHIN = 0.15  # a list question is led by a list's lead-in this clos
 _COMPACT_LIST_ITEMS = 8
 _COMPACT_ITEM_WORDS = 14
 _LIST_ITEM_WORDS = 60
-# A lead-in that says nothing without the sentence before it: "In order of priority, these are:".
-_NEUTRAL_LEAD = re.compile(r"\b(?:these|this|they|following|as follows|include|includes)\b[^:]*:\s*$", re.I)
+# A lead-in that says nothing without the sentence before it: "In order of priority, these are:",
+# "Some examples include:". One that names what it lists ("Potential benefits include:", "The
+# PAIR process includes:") stands alone: read with the sentence before it ("70% ... more benefits
+# ... than there are risks"), a list of benefits answered "What are the risks?".
+_NEUTRAL_LEAD = re.compile(
+    r"\b(?:these|this|they|following|as follows)\b[^:]*:\s*$|\b(?:examples?|use cases)\b[^:]*\bincludes?\b[^:]*:\s*$|"
+    r"^\W*includes?\b[^:]*:\s*$",
+    re.I,
+)
 # What a study set out to do ("The aim of this research ... was to better understand:", "The
 # interviews aimed to gather insights into..."): it names the risks and findings it looked for, and
 # two blind readers found it answering "what are the risks?" and "what did the research find?".

@@ -214,24 +214,30 @@ def label(sentences: Sequence[SentenceInContext]) -> list[tuple[str, str]]:
 
 
 def _label_runs(sentences: Sequence[SentenceInContext]) -> dict[int, str]:
-    """Lists that lost their bullets (slides converted to text): a sentence, then two or more
-    short labels in a row ("...some additional risks specific to students and apprentices." /
+    """Lists that lost their bullets (slides converted to text): a sentence (or the heading of a
+    section that opens with them, ingest/chunk.py), then two or more short labels in a row ("...some additional risks specific to students and apprentices." /
     "Writing skills" / "Critical thinking skills" / ...). The labels are its items."""
     found: dict[int, str] = {}
     index = 1
     while index < len(sentences):
         run = index
-        while run < len(sentences) and _is_short_line(sentences[run]):
+        while run < len(sentences) and is_short_line(sentences[run]):
             run += 1
         before = sentences[index - 1]
-        if run - index >= 2 and not _is_short_line(before) and before.kind == "paragraph":
+        if run - index >= 2 and not is_short_line(before) and before.kind in ("paragraph", "heading"):
             found[index - 1] = "list_lead"
             found.update((item, "list_item") for item in range(index, run))
         index = max(run, index + 1)
     return found
 
 
-def _is_short_line(sentence: SentenceInContext) -> bool:
+def is_slide_bullet(sentence: SentenceInContext) -> bool:
+    """A short line standing alone that is not a slide's furniture on its own (a name, a job
+    title, a date: "Sarah Gilbert, Skills for Care", "December 2025")."""
+    return is_short_line(sentence) and not _is_navigation(sentence, without_marker(sentence.text))
+
+
+def is_short_line(sentence: SentenceInContext) -> bool:
     """A line of a few words standing alone, with no sentence ending: a slide's bullet."""
     text = sentence.text.strip()
     return (
