@@ -29,7 +29,7 @@ from ingest.document import FileProblem, Limits
 from ingest.hubness import with_hubness
 
 # Bump when parsing or chunking changes, so every file is processed again.
-PIPELINE_VERSION = "parse-3.withhold-7.chunk-4.sentences-1.roles-10.rolemodel-3.hubness-1.hnsw-2"
+PIPELINE_VERSION = "parse-3.withhold-7.chunk-4.sentences-1.roles-11.rolemodel-3.hubness-1.hnsw-2"
 
 # (stage, done, total[, item]): "load" (parser and models, once), "parse" (after each file, with
 # its path), "embed" (after each batch of chunks).

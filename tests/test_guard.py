@@ -213,6 +213,9 @@ def test_names_the_lists_do_not_know_are_found_by_where_they_stand(question, red
         "I'm running a CPD session for ASYEs on AI-drafted case records: which standards apply?",
         "Should NQSWs be allowed to use Copilot in their first year?",
         "Can our team meeting with the CSWs be transcribed by AI?",
+        # A service's acronym after "adult" or "child" is no initials.
+        "I manage an adult LD team: can we approve a transcription tool?",
+        "Can the child CP plan be drafted with Copilot?",
     ],
 )
 def test_places_services_and_typos_are_not_taken_for_names(question):

@@ -281,6 +281,19 @@ def test_a_publishers_imprint_and_a_reference_lists_authors_are_navigation():
     assert "navigation" not in [role for role, _ in found][5:]
 
 
+def test_thanks_dates_and_links_to_recordings_are_navigation():
+    found = roles_of(
+        ("Our thanks go to each of the project teams for their time in contributing to this work.", "paragraph"),
+        ("The recording for this webinar can be found here.", "paragraph"),
+        ("23rd April 2026", "paragraph"),
+        ("- Wed 20 May 2026, Birmingham (free to attend)", "list_item"),
+        ("Social workers should thank families for agreeing to be recorded.", "paragraph"),
+        ("By 23rd April 2026 every team should have checked its tools.", "paragraph"),
+    )
+    assert [role for role, _ in found][:4] == ["navigation"] * 4
+    assert "navigation" not in [role for role, _ in found][4:]
+
+
 def test_the_roles_against_every_hand_labelled_sentence_of_the_library(assistant):
     from evals.roles.measure import indexed_roles, load_labels, measure, render
 

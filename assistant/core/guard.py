@@ -292,6 +292,8 @@ def _names(text: str, library_uses: Callable[[str], bool] | None) -> list[Person
         word = _WORD.match(text, cue.end())
         if word and _a_term_of_the_library(word, known):
             continue  # "Adult Social Care", "Child Protection": the service, not a person
+        if word and _acronym(word.group()) and _SERVICE_AFTER.match(text, word.end()):
+            continue  # "the adult LD team", "a child CP plan": a service's acronym, not initials
         if word and _could_be_name(word, text, after_cue=True):
             found.append(_name_from(text, word))
     for word in _WORD.finditer(text):
@@ -320,6 +322,12 @@ def _before_a_surname(word: re.Match[str], text: str, known: Callable[[str], boo
         and _base(follower.group()) in _surnames() and not known(_bare(follower.group()))
     )  # fmt: skip
 
+
+_SERVICE_AFTER = re.compile(
+    r"\s+(?:team|teams|service|services|unit|hub|panel|pathway|plan|plans|meeting|review|register|"
+    r"worker|workers|practitioner|nurse|provision|support)\b",
+    re.I,
+)
 
 _BEFORE_NAME = re.compile(r"\b([A-Z][a-z'’-]+) $")
 

@@ -64,7 +64,12 @@ _FURNITURE = re.compile(
     r"hosted by|read more|see (?:appendix|box|table|figure)\b)|\bcan be found here\b|"
     # Cross-references: "This is explored further in the chapter on ...", "(see Appendix C)".
     r"^(?:this|these|it) (?:is|are) (?:explored|discussed|covered|described) (?:further|in more detail)\b|"
-    r"^further details? (?:on|of) [^.]{0,60} (?:can be found|are) in\b",
+    r"^further details? (?:on|of) [^.]{0,60} (?:can be found|are) in\b|"
+    # Acknowledgements: "Our thanks go to each of the project teams for their time..."
+    r"^(?:our |with |many )?thanks (?:go |goes )?to\b|^we (?:would like to|wish to|want to) thank\b|"
+    # A line that is a date (and a place): "23rd April 2026", "Wed 20 May 2026, Birmingham".
+    r"^(?:-\s+)?(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|"
+    r"jul|aug|sep|oct|nov|dec)[a-z]*,?\s+\d{4}\b[^.]{0,40}$",
     re.I,
 )
 
@@ -300,7 +305,7 @@ def _is_navigation(sentence: SentenceInContext, text: str) -> bool:
         return True
     if _IMPRINT.search(text) or _AUTHORS.match(text):
         return True
-    if _FURNITURE.match(text) or (_CONTACT.search(text) and len(text.split()) <= 12):
+    if _FURNITURE.search(text) or (_CONTACT.search(text) and len(text.split()) <= 12):
         return True
     return _is_label(sentence, text) or _is_slide_title(sentence, text)
 
