@@ -564,6 +564,20 @@ def test_a_list_not_asked_for_is_only_as_close_as_its_closest_sentence(assistant
 
 
 @pytest.mark.slow
+def test_a_questions_context_counts_less_than_what_it_asks(assistant):
+    """"We're about to go out to procurement for a tool that will process people's case
+    records." says where the question comes from; "how should we be involving people who use our
+    services?" is what it asks. With every word counted alike it was declined: the passages the
+    context's words found did not cover the question."""
+    answer = assistant.ask(
+        "We're about to go out to procurement for a tool that will process people's case records."
+        " Practically, how should we be involving people who use our services in that process?"
+    )
+    assert not answer.abstained
+    assert any("lived experience" in c.text or "people who provide care and support" in c.text for c in answer.claims)
+
+
+@pytest.mark.slow
 def test_asked_for_the_risks_the_answer_is_not_a_list_of_benefits(assistant):
     """"Potential benefits include:" was read with the sentence before it ("...more benefits ...
     than there are risks") and led "What are the risks of AI in social work?"; the slide that
