@@ -182,6 +182,9 @@ def test_a_slides_bulletless_list_is_still_a_list():
         ("Can you summarise recommendation 4 of the research?", "general"),
         ("Could you list the principles of the playbook?", "list"),
         ("Can you use ChatGPT for case notes?", "permission"),
+        # "Responsible" before what it qualifies asks about a practice, not about someone's duty.
+        ("What is the Oxford Statement's definition of responsible use of AI in social care?", "definition"),
+        ("Is the council responsible for training staff in AI?", "responsibility"),
     ],
 )
 def test_question_types(question, kind):
