@@ -220,7 +220,8 @@ def label(sentences: Sequence[SentenceInContext]) -> list[tuple[str, str]]:
 
 def _label_runs(sentences: Sequence[SentenceInContext]) -> dict[int, str]:
     """Lists that lost their bullets (slides converted to text): a sentence (or the heading of a
-    section that opens with them, ingest/chunk.py), then two or more short labels in a row ("...some additional risks specific to students and apprentices." /
+    section that opens with them, ingest/chunk.py), then two or more short labels in a row
+    ("...some additional risks specific to students and apprentices." /
     "Writing skills" / "Critical thinking skills" / ...). The labels are its items."""
     found: dict[int, str] = {}
     index = 1
