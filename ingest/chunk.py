@@ -107,32 +107,32 @@ def _sections(elements, spans, text, max_words):
     """(heading path, units) for each run of body elements between headings."""
     path: list[tuple[int, str]] = []  # (level, heading)
     units: list[_Unit] = []
-    heading: _Unit | None = None
+    title: _Unit | None = None  # the section's heading, as a unit it may open with (_headed)
     for index, (element, (start, end)) in enumerate(zip(elements, spans)):
         if element.kind == "heading":
             if units:
-                yield tuple(heading for _, heading in path), _headed(heading, units, text)
+                yield tuple(heading for _, heading in path), _headed(title, units, text)
                 units = []
             path = [(level, heading) for level, heading in path if level < element.level]
             path.append((element.level, element.text))
-            heading = _Unit(start, end, len(element.text.split()), index, True, False, element.page, "heading", 0)
+            title = _Unit(start, end, len(element.text.split()), index, True, False, element.page, "heading", 0)
             continue
         units += _units(element, index, start, end, text, max_words)
     if units:
-        yield tuple(heading for _, heading in path), _headed(heading, units, text)
+        yield tuple(heading for _, heading in path), _headed(title, units, text)
 
 
-def _headed(heading: _Unit | None, units: list[_Unit], text: str) -> list[_Unit]:
+def _headed(title: _Unit | None, units: list[_Unit], text: str) -> list[_Unit]:
     """A section that opens with a slide's bullets that lost their markers ("Potential risks of AI
     in social work" over "Privacy and data protection" / "Complexities around consent" / ...)
     has no sentence to introduce them: its heading does, and is kept as the section's first
     sentence, so that the list can be shown, and found, with what it is a list of."""
-    if heading is None or len(units) < 2:
+    if title is None or len(units) < 2:
         return units
-    lines = [SentenceInContext(text[u.start : u.end], u.kind, u.first_in_element, u.depth) for u in units]
+    lines = [_in_context(unit, text) for unit in units]
     run = next((n for n, line in enumerate(lines) if not is_short_line(line)), len(lines))
     # A title slide's lines (a speaker, a job title, a date) are not a list of anything.
-    return [heading, *units] if run >= 2 and all(map(is_slide_bullet, lines[:run])) else units
+    return [title, *units] if run >= 2 and all(map(is_slide_bullet, lines[:run])) else units
 
 
 def _units(element: Element, index: int, start: int, end: int, text: str, max_words: int):
@@ -151,10 +151,13 @@ def _units(element: Element, index: int, start: int, end: int, text: str, max_wo
 
 def _with_roles(units: list[_Unit], text: str) -> list[_Unit]:
     """Each sentence's role and voice (assistant/core/roles.py), read in the order of its section."""
-    labelled = label(
-        [SentenceInContext(text[u.start : u.end], u.kind, u.first_in_element, u.depth) for u in units]
-    )
+    labelled = label([_in_context(unit, text) for unit in units])
     return [replace(unit, role=role, voice=voice) for unit, (role, voice) in zip(units, labelled)]
+
+
+def _in_context(unit: _Unit, text: str) -> SentenceInContext:
+    """A unit as the role rules read it."""
+    return SentenceInContext(text[unit.start : unit.end], unit.kind, unit.first_in_element, unit.depth)
 
 
 def _split_long(pieces, text, max_words):
